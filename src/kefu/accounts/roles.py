@@ -1,0 +1,99 @@
+"""Roles (R42) as permission groups.  This table is the single source of who may do what;
+actions check these permissions (``kefu.core.actions.require``), the UI only hides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+
+from kefu.accounts.choices import Role
+
+R, A, F, S, T, SUP, ADM = (
+    Role.RECEPTION,
+    Role.AFTERSALES,
+    Role.FINANCE,
+    Role.SALES,
+    Role.TECHNICIAN,
+    Role.SUPERVISOR,
+    Role.ADMIN,
+)
+ALL = (R, A, F, S, T, SUP, ADM)
+FRONTLINE = (R, A, S, SUP, ADM)
+
+# permission ("app_label.codename") -> roles holding it
+PERMISSIONS: dict[str, tuple[Role, ...]] = {
+    # accounts
+    "accounts.set_presence": ALL,
+    "accounts.manage_agents": (SUP, ADM),
+    "accounts.manage_teams": (SUP, ADM),
+    "accounts.manage_tokens": (ADM,),
+    "accounts.view_user": ALL,
+    "accounts.view_team": ALL,
+    # shops and products
+    "shops.view_shop": ALL,
+    "shops.view_product": ALL,
+    "shops.add_product": (ADM,),
+    "shops.change_product": (ADM, SUP),
+    # customers (CRM)
+    "customers.view_customer": ALL,
+    "customers.add_customer": FRONTLINE,
+    "customers.change_customer": FRONTLINE,
+    "customers.add_customerremark": ALL,
+    "customers.merge_customers": (SUP, ADM),
+    "customers.set_vip_tier": (SUP, ADM),
+    "customers.assign_owner": (SUP, ADM),
+    # conversations
+    "conversations.view_conversation": ALL,
+    "conversations.add_conversation": FRONTLINE,
+    "conversations.reply_conversation": (R, A, S, T, SUP, ADM),
+    "conversations.add_note": ALL,
+    "conversations.assign_conversation": FRONTLINE,
+    "conversations.change_conversation_status": (R, A, S, T, SUP, ADM),
+    "conversations.classify_conversation": (R, A, S, T, SUP, ADM),
+    # tickets (work orders)
+    "tickets.view_ticket": ALL,
+    "tickets.add_ticket": (R, A, S, T, SUP, ADM),
+    "tickets.change_ticket": (R, A, S, T, SUP, ADM),
+    "tickets.assign_ticket": (R, A, SUP, ADM),
+    "tickets.change_ticket_status": (R, A, S, T, SUP, ADM),
+    "tickets.cancel_ticket": (SUP, ADM),
+    "tickets.add_ticketremark": ALL,
+    # knowledge: canned replies
+    "knowledge.view_cannedreply": ALL,
+    "knowledge.add_cannedreply": (SUP, ADM),
+    "knowledge.change_cannedreply": (SUP, ADM),
+    "knowledge.delete_cannedreply": (SUP, ADM),
+}
+
+# Roles whose members may open the Django admin (configuration screens).
+STAFF_ROLES = {SUP, ADM}
+
+
+def perms_of(role: str) -> set[str]:
+    return {perm for perm, roles in PERMISSIONS.items() if role in roles}
+
+
+def sync_roles() -> None:
+    """Create one group per role holding exactly the permissions of the table."""
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for perm in sorted(perms_of(role.value)):
+            app_label, codename = perm.split(".", 1)
+            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if found is None:
+                raise LookupError(f"permission {perm} of role {role.value} does not exist")
+            wanted.append(found)
+        if role == ADM:
+            wanted = list(Permission.objects.all())
+        group.permissions.set(wanted)
+
+
+def sync_roles_after_migrate(sender: Any, app_config: Any = None, **kwargs: Any) -> None:
+    # Run once, after the last app with models has migrated: every permission exists then.
+    from django.apps import apps
+
+    last = [c for c in apps.get_app_configs() if c.models_module is not None][-1]
+    if app_config is not None and app_config.label == last.label:
+        sync_roles()

@@ -1,0 +1,224 @@
+"""Typed settings read from the environment, with embedded defaults.
+
+Every setting of a deployment lives here, in one place; Django's settings module
+reads :data:`ENV` and nothing else reads ``os.environ``.  A ``.env`` file in the
+working directory is read too (the process environment wins over it).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+class ConfigError(ValueError):
+    """A setting has a value kefu cannot use; the message names the variable."""
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip().removeprefix("export ").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+def _bool(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def _int(name: str, raw: str, *, minimum: int = 0) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    engine: str  # "sqlite" or "postgresql"
+    name: str
+    user: str = ""
+    password: str = ""
+    host: str = ""
+    port: str = ""
+    options: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine == "sqlite"
+
+
+def parse_database_url(url: str, *, base_dir: Path) -> DatabaseConfig:
+    """Parse ``sqlite:///PATH`` or ``postgresql://user:pw@host:port/name?opts``."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        # sqlite:///relative/path.db -> relative; sqlite:////abs/path.db -> absolute
+        raw_path = unquote(parts.path)
+        if parts.netloc:
+            raise ConfigError("KEFU_DATABASE_URL: write sqlite:///PATH (three slashes)")
+        path = raw_path[1:] if raw_path.startswith("/") else raw_path
+        if not path:
+            raise ConfigError("KEFU_DATABASE_URL: sqlite URL names no file")
+        if path == ":memory:":
+            return DatabaseConfig(engine="sqlite", name=":memory:")
+        file = Path(path)
+        if not file.is_absolute():
+            file = base_dir / file
+        return DatabaseConfig(engine="sqlite", name=str(file))
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ConfigError("KEFU_DATABASE_URL: the PostgreSQL URL names no database")
+        options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        return DatabaseConfig(
+            engine="postgresql",
+            name=name,
+            user=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            host=parts.hostname or "",
+            port=str(parts.port or ""),
+            options=options,
+        )
+    raise ConfigError(
+        f"KEFU_DATABASE_URL: unsupported scheme {scheme!r}; use sqlite:///PATH or postgresql://…"
+    )
+
+
+@dataclass(frozen=True)
+class Env:
+    base_dir: Path
+    var_dir: Path
+    secret_key: str
+    debug: bool
+    allowed_hosts: tuple[str, ...]
+    database: DatabaseConfig
+    database_url: str
+    redis_url: str
+    time_zone: str
+    language: str
+    media_root: Path
+    max_upload_mb: int
+    log_format: str
+    log_level: str
+    sweep_interval: int
+    workers: int
+    csrf_trusted_origins: tuple[str, ...]
+
+    @property
+    def scaled(self) -> bool:
+        return bool(self.redis_url)
+
+
+LANGUAGES = ("zh-hans", "zh-hant", "en")
+
+
+def load_env(environ: dict[str, str] | None = None, *, cwd: Path | None = None) -> Env:
+    """Build the typed settings from ``environ`` (default: ``os.environ`` + ``.env``)."""
+    base_dir = (cwd or Path.cwd()).resolve()
+    if environ is None:
+        merged = _read_dotenv(base_dir / ".env")
+        merged.update(os.environ)
+        environ = merged
+    get = environ.get
+
+    var_dir = Path(get("KEFU_VAR_DIR", "var"))
+    if not var_dir.is_absolute():
+        var_dir = base_dir / var_dir
+
+    database_url = get("KEFU_DATABASE_URL", "").strip() or f"sqlite:///{var_dir / 'kefu.sqlite3'}"
+    database = parse_database_url(database_url, base_dir=base_dir)
+
+    debug = _bool("KEFU_DEBUG", get("KEFU_DEBUG", "false"))
+    secret_key = get("KEFU_SECRET_KEY", "")
+    if not secret_key:
+        # Embedded default: stable per installation, kept in var/ (never in the repo).
+        secret_key = _local_secret(var_dir)
+    elif len(secret_key) < 32:
+        raise ConfigError("KEFU_SECRET_KEY must be at least 32 characters long")
+
+    hosts = tuple(h.strip() for h in get("KEFU_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h.strip())
+    origins = tuple(
+        o.strip() for o in get("KEFU_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+    )
+
+    language = get("KEFU_LANGUAGE", "zh-hans").strip().lower()
+    if language not in LANGUAGES:
+        raise ConfigError(f"KEFU_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {language!r}")
+
+    time_zone = get("KEFU_TIME_ZONE", "Asia/Shanghai").strip()
+    try:
+        import zoneinfo
+
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"KEFU_TIME_ZONE: unknown time zone {time_zone!r}") from None
+
+    media_root = Path(get("KEFU_MEDIA_ROOT", str(var_dir / "media")))
+    if not media_root.is_absolute():
+        media_root = base_dir / media_root
+
+    log_format = get("KEFU_LOG_FORMAT", "json").strip().lower()
+    if log_format not in {"json", "text"}:
+        raise ConfigError("KEFU_LOG_FORMAT must be json or text")
+
+    redis_url = get("KEFU_REDIS_URL", "").strip()
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("KEFU_REDIS_URL must start with redis://, rediss:// or unix://")
+
+    return Env(
+        base_dir=base_dir,
+        var_dir=var_dir,
+        secret_key=secret_key,
+        debug=debug,
+        allowed_hosts=hosts,
+        database=database,
+        database_url=database_url,
+        redis_url=redis_url,
+        time_zone=time_zone,
+        language=language,
+        media_root=media_root,
+        max_upload_mb=_int("KEFU_MAX_UPLOAD_MB", get("KEFU_MAX_UPLOAD_MB", "20"), minimum=1),
+        log_format=log_format,
+        log_level=get("KEFU_LOG_LEVEL", "INFO").strip().upper(),
+        sweep_interval=_int("KEFU_SWEEP_INTERVAL", get("KEFU_SWEEP_INTERVAL", "5"), minimum=1),
+        workers=_int("KEFU_WORKERS", get("KEFU_WORKERS", "2"), minimum=1),
+        csrf_trusted_origins=origins,
+    )
+
+
+def _local_secret(var_dir: Path) -> str:
+    import secrets
+
+    path = var_dir / "secret_key"
+    try:
+        existing = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        existing = ""
+    if len(existing) >= 32:
+        return existing
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key, encoding="ascii")
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,34 @@
+"""Timers of conversations: snoozed ones wake when their time comes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+
+from kefu.conversations.choices import ConversationStatus
+from kefu.conversations.models import Conversation
+from kefu.core.tasks import sweeper
+
+BATCH = 200
+
+
+@sweeper("conversations.wake_snoozed")
+def wake_snoozed(now: datetime) -> int:
+    """Wake every snoozed conversation whose time has come; idempotent and safe to run
+    in several workers at once (rows are taken with SKIP LOCKED where supported)."""
+    from kefu.conversations.actions import do_transition
+
+    woken = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Conversation.objects.select_for_update(skip_locked=True)
+                .filter(status=ConversationStatus.SNOOZED, snoozed_until__lte=now)
+                .order_by("snoozed_until")[:BATCH]
+            )
+            for conversation in due:
+                do_transition(conversation, "wake", actor=None, now=now)
+            woken += len(due)
+        if len(due) < BATCH:
+            return woken

@@ -1,0 +1,113 @@
+"""Side effects after commit, the audit trail, and the numbered real-time streams.
+
+The real-time contract (docs/architecture.md): every event is
+``{"type", "op", "id", "stream", "at", ...}``; ``id`` grows by one per stream, so a
+client that reconnects asks for everything after the last id it saw.  The database
+is the source of truth; the channel layer is only a doorbell.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+
+from kefu.core.models import AuditEvent, Stream, StreamEvent
+
+log = logging.getLogger(__name__)
+
+
+def publish_on_commit(callback: Callable[[], Any]) -> None:
+    """Run ``callback`` after the current transaction commits (at once outside one).
+
+    Every WebSocket push, email, webhook and task enqueue goes through here, so nothing
+    leaves the process for a write that was rolled back.
+    """
+
+    def _safe() -> None:
+        try:
+            callback()
+        except Exception:  # a failed doorbell must not break the request that committed
+            log.exception("after-commit side effect failed")
+
+    transaction.on_commit(_safe)
+
+
+def record_audit(
+    subject: models.Model,
+    verb: str,
+    *,
+    actor: Any,
+    now: datetime,
+    from_state: str = "",
+    to_state: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(type(subject)),
+        object_id=str(subject.pk),
+        verb=verb,
+        actor=actor if getattr(actor, "pk", None) else None,
+        from_state=from_state,
+        to_state=to_state,
+        data=data or {},
+        created_at=now,
+    )
+
+
+def audit_trail(subject: models.Model) -> models.QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(subject)), object_id=str(subject.pk)
+    ).select_related("actor")
+
+
+_GROUP_SAFE = re.compile(r"[^A-Za-z0-9_.\-]")
+
+
+def group_name(stream_key: str) -> str:
+    """Channel-layer group for a stream (group names allow only ASCII letters, digits, ``_.-``)."""
+    return "s." + _GROUP_SAFE.sub("-", stream_key)[:90]
+
+
+def publish(stream_key: str, type_: str, op: str, payload: dict[str, Any], *, now: datetime) -> StreamEvent:
+    """Append an event to a stream (numbered inside the current transaction) and ring
+    the doorbell after commit."""
+    with transaction.atomic():
+        stream, _ = Stream.objects.select_for_update().get_or_create(key=stream_key)
+        stream.last_id += 1
+        stream.save(update_fields=["last_id"])
+        event = StreamEvent.objects.create(
+            stream_key=stream_key, seq=stream.last_id, type=type_, op=op, payload=payload, created_at=now
+        )
+    message = event.as_event()
+    publish_on_commit(lambda: _ring(stream_key, message))
+    return event
+
+
+def events_since(stream_key: str, after_id: int, *, limit: int = 500) -> list[dict[str, Any]]:
+    """What a reconnecting client missed: every event of the stream after ``after_id``."""
+    rows = StreamEvent.objects.filter(stream_key=stream_key, seq__gt=after_id).order_by("seq")[:limit]
+    return [row.as_event() for row in rows]
+
+
+def _ring(stream_key: str, message: dict[str, Any]) -> None:
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(group_name(stream_key), {"type": "stream.event", "event": message})
+
+
+def notify(stream_key: str, type_: str, op: str, payload: dict[str, Any], *, now: datetime) -> None:
+    """A doorbell without a numbered, stored event: for lists (the agents' inbox) whose
+    clients simply reload what they show after a reconnect.  Keeps hot paths free of a
+    single global counter row."""
+    message = {"type": type_, "op": op, "id": None, "stream": stream_key, "at": now.isoformat(), **payload}
+    publish_on_commit(lambda: _ring(stream_key, message))

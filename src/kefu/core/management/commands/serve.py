@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from kefu.core.runtime import Background, uvicorn_config
+
+
+class Command(BaseCommand):
+    help = _("Run kefu in one process: HTTP + WebSocket, the job consumer and the timer sweeper.")
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--no-setup", action="store_true", help="skip migrate and demo data")
+
+    def handle(self, *args: Any, host: str, port: int, no_setup: bool, **options: Any) -> None:
+        import uvicorn
+
+        if not no_setup:
+            self.stdout.write("kefu: migrating the database …")
+            call_command("migrate", interactive=False, verbosity=0)
+            call_command("demo", if_empty=True)
+        background = Background()
+        background.start()
+        base = f"http://{host}:{port}"
+        self.stdout.write(self.style.SUCCESS(f"\nkefu is running: {base}/"))
+        self.stdout.write(f"  workspace  {base}/\n  admin      {base}/admin/\n  API        {base}/api/v1/docs\n"
+                          f"  health     {base}/healthz\n  Ctrl-C stops everything.\n")
+        server = uvicorn.Server(uvicorn.Config("kefu.config.asgi:application", **uvicorn_config(host, port)))
+        try:
+            server.run()
+        finally:
+            self.stdout.write("kefu: stopping jobs and timers …")
+            background.stop()
+            self.stdout.write("kefu: stopped.")

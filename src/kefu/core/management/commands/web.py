@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from kefu.core.runtime import uvicorn_config
+
+
+class Command(BaseCommand):
+    help = _("Scaled mode: serve HTTP and WebSocket with uvicorn workers (no jobs, no timers).")
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
+
+    def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
+        import uvicorn
+
+        uvicorn.run("kefu.config.asgi:application", workers=workers, **uvicorn_config(host, port))

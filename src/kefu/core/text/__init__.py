@@ -1,0 +1,70 @@
+"""Chinese text: fold Traditional to Simplified, segment into words, index tokens.
+
+``fold`` → ``segment`` → space-joined tokens is what search (SQLite FTS5 / PostgreSQL
+``to_tsvector('simple')``) and the NLP of later issues index and match, so
+「顧客退貨」 and 「顾客退货」 become the same tokens and 「退款」 stays one word.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import opencc
+import rjieba
+
+_lock = threading.Lock()
+_PUNCT_OR_SPACE = re.compile(r"^[\s\W_]+$", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> rjieba.Jieba:
+    jieba = rjieba.Jieba()
+    for word, freq, tag in service_words():
+        jieba.add_word(word, freq, tag)
+    return jieba
+
+
+def service_words() -> list[tuple[str, int, str]]:
+    """The domain dictionary (退货, 退款, 换货, 运费, 快递, 发票 …) shipped with kefu."""
+    text = resources.files("kefu.core.text").joinpath("service_words.txt").read_text(encoding="utf-8")
+    words = []
+    for line in text.splitlines():
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        word = parts[0]
+        freq = int(parts[1]) if len(parts) > 1 else 20000
+        tag = parts[2] if len(parts) > 2 else "n"
+        words.append((word, freq, tag))
+    return words
+
+
+def fold(text: str) -> str:
+    """Normalise for matching: NFKC (full-width → half-width), Traditional → Simplified,
+    lower case."""
+    normal = unicodedata.normalize("NFKC", text)
+    with _lock:
+        simplified: str = _t2s().convert(normal)
+    return simplified.lower()
+
+
+def segment(text: str) -> list[str]:
+    """Words of ``text`` after folding, without punctuation and white space."""
+    folded = fold(text)
+    with _lock:
+        words = _segmenter().cut(folded, True)
+    return [w for w in words if w.strip() and not _PUNCT_OR_SPACE.match(w)]
+
+
+def index_tokens(text: str) -> str:
+    """Space-joined tokens, ready for FTS5 / ``to_tsvector('simple')``."""
+    return " ".join(segment(text))

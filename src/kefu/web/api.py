@@ -1,0 +1,86 @@
+"""The REST API under /api/v1/ (OpenAPI 3 at /api/v1/openapi.json).
+
+Authentication: ``Authorization: Bearer <token>`` (``kefu token create USERNAME``) or the
+workspace session (with CSRF).  Errors are ``{"error": CODE, "message": TEXT, …}`` with
+400 (bad input), 401, 403 (role may not), 404, 409 (state does not allow it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from kefu.accounts.selectors import user_for_token
+from kefu.core.errors import KefuError
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The signed-in workspace session; CSRF is checked for unsafe methods."""
+
+    param_name = "sessionid"
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="kefu 客服 API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerAuth(), SessionAuth()],
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(KefuError)
+def kefu_error(request: HttpRequest, exc: KefuError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(
+        request, {"error": "invalid", "message": "The request body or parameters are not valid.",
+                  "details": exc.errors}, status=400,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"error": "unauthorized", "message": "Authentication required."},
+                               status=401)
+
+
+def _register() -> None:
+    from kefu.accounts.api import router as accounts_router
+    from kefu.conversations.api import router as conversations_router
+    from kefu.customers.api import router as customers_router
+    from kefu.shops.api import router as shops_router
+    from kefu.tickets.api import router as tickets_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/shops", shops_router)
+    api.add_router("/customers", customers_router)
+    api.add_router("/conversations", conversations_router)
+    api.add_router("/tickets", tickets_router)
+
+
+_register()

@@ -1,0 +1,34 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from kefu.web import views
+from kefu.web.forms import LoginForm
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", authentication_form=LoginForm,
+                                     redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("conversations/<int:pk>/", views.conversation_detail, name="conversation"),
+    path("conversations/<int:pk>/reply/", views.conversation_reply, name="conversation-reply"),
+    path("conversations/<int:pk>/status/", views.conversation_status, name="conversation-status"),
+    path("conversations/<int:pk>/assign/", views.conversation_assign, name="conversation-assign"),
+    path("tickets/", views.ticket_list, name="tickets"),
+    path("tickets/new/", views.ticket_new, name="ticket-new"),
+    path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/event/", views.ticket_event, name="ticket-event"),
+    path("tickets/<int:pk>/remark/", views.ticket_remark, name="ticket-remark"),
+    path("tickets/<int:pk>/assign/", views.ticket_assign, name="ticket-assign"),
+    path("customers/", views.customer_list, name="customers"),
+    path("customers/<int:pk>/", views.customer_detail, name="customer"),
+    path("customers/<int:pk>/remark/", views.customer_remark, name="customer-remark"),
+    path("presence/", views.presence, name="presence"),
+    path("language/", views.language, name="language"),
+]
