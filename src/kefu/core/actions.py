@@ -61,3 +61,19 @@ def action(perm: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return wrapper
 
     return decorate
+
+
+def load_all() -> dict[str, ActionSpec]:
+    """Import every kefu app's ``actions`` module; returns the complete registry."""
+    import importlib
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("kefu."):
+            try:
+                importlib.import_module(f"{config.name}.actions")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.actions":
+                    raise
+    return ACTIONS

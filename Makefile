@@ -1,0 +1,52 @@
+# kefu — two commands: `make serve` and `make test` (they set everything up themselves).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export HOST PORT
+
+.PHONY: serve test lint check web worker messages clean
+
+$(BIN)/python:
+	@echo "==> creating $(VENV) with $$($(PYTHON) --version)"
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kefu needs Python >= 3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.base-installed: $(BIN)/python requirements/base.txt pyproject.toml
+	@echo "==> installing kefu and its pinned dependencies (requirements/base.txt)"
+	$(PIP) install --progress-bar on -r requirements/base.txt
+	$(PIP) install --progress-bar off --no-deps -e .
+	@touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.txt
+	@echo "==> installing test and lint tools (requirements/dev.txt)"
+	$(PIP) install --progress-bar on -r requirements/dev.txt
+	@touch $@
+
+serve: $(VENV)/.base-installed
+	$(BIN)/kefu serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+check: lint test
+
+web: $(VENV)/.base-installed
+	$(BIN)/kefu web --host $(HOST) --port $(PORT)
+
+worker: $(VENV)/.base-installed
+	$(BIN)/kefu worker
+
+messages: $(VENV)/.dev-installed
+	cd src/kefu && ../../$(BIN)/kefu makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete --no-location -i "demo/*"
+	cd src/kefu && ../../$(BIN)/kefu compilemessages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

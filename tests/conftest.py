@@ -1,0 +1,37 @@
+"""Shared fixtures.  Tests run against the database named by KEFU_DATABASE_URL (SQLite by
+default, PostgreSQL in CI) and run jobs immediately, in memory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from kefu.core.tasks import HUEY
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _immediate_jobs() -> Iterator[None]:
+    HUEY.immediate = True
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Password hashing is deliberately slow; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def roles(db):
+    """One user per role, keyed by role value."""
+    from kefu.accounts.choices import Role
+    from tests.factories import UserFactory
+
+    return {role.value: UserFactory(role=role.value, username=f"u_{role.value}") for role in Role}
+
+
+def redis_url() -> str:
+    return os.environ.get("KEFU_REDIS_URL", "")

@@ -1,0 +1,125 @@
+"""factory_boy factories: tests never call ``objects.create`` themselves."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth.models import Group
+
+from kefu.accounts.choices import Role
+from kefu.accounts.models import Team, User
+from kefu.conversations.choices import ChannelKind
+from kefu.conversations.models import Channel, Conversation, Message
+from kefu.core import clock
+from kefu.customers.models import Customer, CustomerIdentity
+from kefu.shops.models import Product, Shop
+from kefu.tickets.models import Ticket
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.Sequence(lambda n: f"客服{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests")
+    is_active = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        role = kwargs.pop("role", Role.RECEPTION)
+        kwargs.setdefault("is_staff", role in (Role.SUPERVISOR, Role.ADMIN))
+        kwargs.setdefault("is_superuser", role == Role.ADMIN)
+        user = super()._create(model_class, *args, **kwargs)
+        user.groups.add(Group.objects.get(name=role))
+        user.save()
+        return user
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"团队{n}")
+    created_at = factory.LazyFunction(clock.now)
+
+
+class ShopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shop
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"shop{n}")
+    name = factory.Sequence(lambda n: f"店铺{n}")
+    created_at = factory.LazyFunction(clock.now)
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    shop = factory.SubFactory(ShopFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n}")
+    name = factory.Sequence(lambda n: f"光模块{n}")
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"张{n}")
+    created_at = factory.LazyFunction(clock.now)
+    updated_at = factory.LazyFunction(clock.now)
+
+
+class IdentityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomerIdentity
+
+    customer = factory.SubFactory(CustomerFactory)
+    kind = "phone"
+    value = factory.Sequence(lambda n: f"1380000{n:04d}")
+    created_at = factory.LazyFunction(clock.now)
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Channel
+        django_get_or_create = ("key",)
+
+    name = "网站在线客服"
+    kind = ChannelKind.WEB_CHAT
+    key = factory.Sequence(lambda n: f"web{n}")
+
+
+class ConversationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Conversation
+
+    channel = factory.SubFactory(ChannelFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    subject = "咨询"
+    created_at = factory.LazyFunction(clock.now)
+    updated_at = factory.LazyFunction(clock.now)
+    last_message_at = factory.LazyFunction(clock.now)
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    conversation = factory.SubFactory(ConversationFactory)
+    author_kind = "customer"
+    text = "你好"
+    created_at = factory.LazyFunction(clock.now)
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ticket
+
+    subject = "光模块无法识别"
+    customer = factory.SubFactory(CustomerFactory)
+    created_at = factory.LazyFunction(clock.now)
+    updated_at = factory.LazyFunction(clock.now)

@@ -1,0 +1,152 @@
+"""Role × action matrix: every permission-checked action of the platform, called as every
+role.  The expected table below is the product's specification, written independently of
+kefu/accounts/roles.py, so a change to either shows up here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from kefu.core.actions import load_all
+from kefu.core.errors import PermissionDenied
+from tests.factories import (
+    ChannelFactory,
+    ConversationFactory,
+    CustomerFactory,
+    TeamFactory,
+    TicketFactory,
+    UserFactory,
+)
+
+ALL = {"reception", "aftersales", "finance", "sales", "technician", "supervisor", "admin"}
+FRONTLINE = {"reception", "aftersales", "sales", "supervisor", "admin"}
+HANDLERS = ALL - {"finance"}  # everyone who talks to customers and works tickets
+
+EXPECTED: dict[str, set[str]] = {
+    "accounts.check_set_presence": ALL,
+    "accounts.check_set_presence:other": {"supervisor", "admin"},
+    "accounts.check_set_max_chats": {"supervisor", "admin"},
+    "accounts.check_create_team": {"supervisor", "admin"},
+    "accounts.check_add_team_member": {"supervisor", "admin"},
+    "accounts.check_create_api_token": {"admin"},
+    "accounts.check_revoke_api_token": {"admin"},
+    "customers.check_create_customer": FRONTLINE,
+    "customers.check_update_customer": FRONTLINE,
+    "customers.check_add_identity": FRONTLINE,
+    "customers.check_set_tags": FRONTLINE,
+    "customers.check_add_address": FRONTLINE,
+    "customers.check_add_remark": ALL,
+    "customers.check_set_vip_tier": {"supervisor", "admin"},
+    "customers.check_assign_owner": {"supervisor", "admin"},
+    "customers.check_merge_customers": {"supervisor", "admin"},
+    "conversations.check_start_conversation": FRONTLINE,
+    "conversations.check_send_reply": HANDLERS,
+    "conversations.check_add_note": ALL,
+    "conversations.check_assign": FRONTLINE,
+    "conversations.check_transition": HANDLERS,
+    "conversations.check_classify": HANDLERS,
+    "tickets.check_create_ticket": HANDLERS,
+    "tickets.check_create_ticket:with_assignee": {"reception", "aftersales", "supervisor", "admin"},
+    "tickets.check_update_ticket": HANDLERS,
+    "tickets.check_assign_ticket": {"reception", "aftersales", "supervisor", "admin"},
+    "tickets.check_transition_ticket": HANDLERS,
+    "tickets.check_transition_ticket:cancel": {"supervisor", "admin"},
+    "tickets.check_add_ticket_remark": ALL,
+}
+
+
+def _calls() -> dict[str, Callable[[Any], Any]]:
+    from kefu.accounts import actions as acc
+    from kefu.conversations import actions as conv
+    from kefu.customers import actions as cust
+    from kefu.tickets import actions as tick
+
+    counter = iter(range(10_000))
+
+    def fresh_customer():
+        return CustomerFactory()
+
+    return {
+        "accounts.check_set_presence": lambda u: acc.check_set_presence(u, "online", actor=u),
+        "accounts.check_set_presence:other": lambda u: acc.check_set_presence(UserFactory(), "away", actor=u),
+        "accounts.check_set_max_chats": lambda u: acc.check_set_max_chats(UserFactory(), 8, actor=u),
+        "accounts.check_create_team": lambda u: acc.check_create_team(f"组{next(counter)}", actor=u),
+        "accounts.check_add_team_member": lambda u: acc.check_add_team_member(TeamFactory(), UserFactory(), actor=u),
+        "accounts.check_create_api_token": lambda u: acc.check_create_api_token(UserFactory(), actor=u),
+        "accounts.check_revoke_api_token": lambda u: acc.check_revoke_api_token(
+            acc.do_create_api_token(UserFactory(), now=_now())[0], actor=u),
+        "customers.check_create_customer": lambda u: cust.check_create_customer(actor=u, name="王五"),
+        "customers.check_update_customer": lambda u: cust.check_update_customer(fresh_customer(), actor=u, score=50),
+        "customers.check_add_identity": lambda u: cust.check_add_identity(
+            fresh_customer(), "email", f"a{next(counter)}@example.com", actor=u),
+        "customers.check_set_tags": lambda u: cust.check_set_tags(fresh_customer(), ["老客户"], actor=u),
+        "customers.check_add_address": lambda u: cust.check_add_address(
+            fresh_customer(), actor=u, name="张三", phone="13800000000", province="广东省", city="深圳市",
+            detail="科技园 1 号"),
+        "customers.check_add_remark": lambda u: cust.check_add_remark(fresh_customer(), "要发票", actor=u),
+        "customers.check_set_vip_tier": lambda u: cust.check_set_vip_tier(fresh_customer(), 2, actor=u),
+        "customers.check_assign_owner": lambda u: cust.check_assign_owner(fresh_customer(), UserFactory(), actor=u),
+        "customers.check_merge_customers": lambda u: cust.check_merge_customers(
+            fresh_customer(), fresh_customer(), actor=u),
+        "conversations.check_start_conversation": lambda u: conv.check_start_conversation(
+            ChannelFactory(), fresh_customer(), actor=u),
+        "conversations.check_send_reply": lambda u: conv.check_send_reply(ConversationFactory(), "您好", actor=u),
+        "conversations.check_add_note": lambda u: conv.check_add_note(ConversationFactory(), "备注", actor=u),
+        "conversations.check_assign": lambda u: conv.check_assign(ConversationFactory(), actor=u, assignee=u),
+        "conversations.check_transition": lambda u: conv.check_transition(ConversationFactory(), "resolve", actor=u),
+        "conversations.check_classify": lambda u: conv.check_classify(
+            ConversationFactory(), actor=u, service_class="delivery"),
+        "tickets.check_create_ticket": lambda u: tick.check_create_ticket(fresh_customer(), actor=u, subject="报修"),
+        "tickets.check_create_ticket:with_assignee": lambda u: tick.check_create_ticket(
+            fresh_customer(), actor=u, subject="报修", assignee=u),
+        "tickets.check_update_ticket": lambda u: tick.check_update_ticket(TicketFactory(), actor=u, priority="high"),
+        "tickets.check_assign_ticket": lambda u: tick.check_assign_ticket(TicketFactory(), actor=u, assignee=u),
+        "tickets.check_transition_ticket": lambda u: tick.check_transition_ticket(TicketFactory(), "open", actor=u),
+        "tickets.check_transition_ticket:cancel": lambda u: tick.check_transition_ticket(
+            TicketFactory(), "cancel", actor=u),
+        "tickets.check_add_ticket_remark": lambda u: tick.check_add_ticket_remark(TicketFactory(), "财务绿色通道", actor=u),
+    }
+
+
+def _now():
+    from kefu.core import clock
+
+    return clock.now()
+
+
+def test_matrix_covers_every_registered_action(db):
+    # Given every app's actions, when the registry is complete,
+    registered = set(load_all())
+    # then each registered check_* action has a row here (and no row names a missing action).
+    covered = {name.split(":", 1)[0] for name in EXPECTED}
+    assert registered == covered
+    assert set(EXPECTED) == set(_calls())
+
+
+@pytest.mark.parametrize("action_name", sorted(EXPECTED))
+def test_role_matrix(action_name, roles):
+    calls = _calls()
+    for role, user in roles.items():
+        # Given a member of `role`, when they attempt the action,
+        allowed = role in EXPECTED[action_name]
+        if allowed:
+            calls[action_name](user)  # then it succeeds,
+        else:
+            with pytest.raises(PermissionDenied):  # or is refused in the action itself.
+                calls[action_name](user)
+
+
+def test_anonymous_and_inactive_users_are_refused(roles):
+    from kefu.customers import actions as cust
+
+    # Given an inactive administrator and no user at all,
+    admin = roles["admin"]
+    admin.is_active = False
+    admin.save()
+    # when they try to write, then the action refuses.
+    with pytest.raises(PermissionDenied):
+        cust.check_create_customer(actor=admin, name="x")
+    with pytest.raises(PermissionDenied):
+        cust.check_create_customer(actor=None, name="x")
