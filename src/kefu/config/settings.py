@@ -141,9 +141,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:inbox"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "web:login"
 
 LANGUAGE_CODE = ENV.language
 LANGUAGES = [
@@ -158,7 +158,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = ENV.var_dir / "static"
+STATIC_ROOT = ENV.var_dir / "static"  # `kefu collectstatic` fills it for scaled mode
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise also serves app files via finders
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = ENV.debug
 MEDIA_URL = "/media/"

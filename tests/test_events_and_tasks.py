@@ -1,0 +1,99 @@
+import pytest
+from django.db import transaction
+
+from kefu.core import clock
+from kefu.core.events import events_since, publish, publish_on_commit
+from kefu.core.tasks import Task, sweep_once, task
+from tests.factories import ConversationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_stream_ids_grow_by_one_per_stream_and_catch_up_returns_the_rest():
+    # Given two streams, when events are published, then each stream numbers its own from 1.
+    now = clock.now()
+    ids_a = [publish("conversation:1", "message", "created", {"n": i}, now=now).seq for i in range(3)]
+    ids_b = [publish("conversation:2", "message", "created", {}, now=now).seq for _ in range(2)]
+    assert ids_a == [1, 2, 3]
+    assert ids_b == [1, 2]
+    # and a client that saw id 1 gets exactly 2 and 3.
+    missed = events_since("conversation:1", 1)
+    assert [(e["id"], e["n"], e["type"], e["op"], e["stream"]) for e in missed] == [
+        (2, 1, "message", "created", "conversation:1"), (3, 2, "message", "created", "conversation:1")]
+
+
+def test_side_effects_run_only_after_commit(django_capture_on_commit_callbacks):
+    ran = []
+    # Given a transaction that commits, then its side effect runs after the commit.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            publish_on_commit(lambda: ran.append("sent"))
+            assert ran == []
+    assert ran == ["sent"]
+    assert len(callbacks) == 1
+
+
+def test_rolled_back_write_sends_nothing(django_capture_on_commit_callbacks):
+    ran = []
+    # Given a transaction that fails, then no side effect is scheduled.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(ValueError), transaction.atomic():
+            publish_on_commit(lambda: ran.append("sent"))
+            publish("conversation:9", "message", "created", {}, now=clock.now())
+            raise ValueError
+    assert ran == []
+    assert callbacks == []
+    assert events_since("conversation:9", 0) == []
+
+
+def test_published_event_rings_the_channel_layer(django_capture_on_commit_callbacks):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from kefu.core.events import group_name
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(group_name("conversation:5"), channel)
+    # Given a subscriber, when an event is published and committed, then the doorbell rings.
+    with django_capture_on_commit_callbacks(execute=True):
+        publish("conversation:5", "message", "created", {"text": "你好"}, now=clock.now())
+    message = async_to_sync(layer.receive)(channel)
+    assert message["event"]["id"] == 1
+    assert message["event"]["text"] == "你好"
+
+
+def test_tasks_take_ids_not_model_instances():
+    seen = []
+
+    @task("tests.remember", retries=1)
+    def remember(conversation_id: int) -> None:
+        seen.append(conversation_id)
+
+    assert isinstance(remember, Task)
+    # Given a model instance, when it is passed to a task, then enqueueing refuses it.
+    conversation = ConversationFactory()
+    with pytest.raises(TypeError, match="ids and plain values"):
+        remember.enqueue(conversation)
+    # and an id is accepted (and run at once in tests).
+    remember.enqueue(conversation.pk)
+    assert seen == [conversation.pk]
+
+
+def test_snoozed_conversations_wake_once_when_due(time_machine):
+    from kefu.conversations.actions import do_transition
+
+    # Given a conversation snoozed for an hour,
+    time_machine.move_to("2026-05-01 09:00:00+08:00", tick=False)
+    conversation = ConversationFactory(status="open")
+    do_transition(conversation, "snooze", actor=None, now=clock.now(),
+                  snooze_until=clock.now().replace(hour=2))  # 10:00 in Shanghai
+    # when the sweeper runs before the time, nothing happens;
+    assert sweep_once()["conversations.wake_snoozed"] == 0
+    # when the clock passes it, the conversation wakes — exactly once however often it runs.
+    time_machine.move_to("2026-05-01 10:00:01+08:00", tick=False)
+    assert sweep_once()["conversations.wake_snoozed"] == 1
+    assert sweep_once()["conversations.wake_snoozed"] == 0
+    conversation.refresh_from_db()
+    assert conversation.status == "open"
+    assert conversation.snoozed_until is None
