@@ -4,7 +4,6 @@ default, PostgreSQL in CI) and run jobs immediately, in memory."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 import pytest
 
@@ -12,9 +11,18 @@ from kefu.core.tasks import HUEY
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _immediate_jobs() -> Iterator[None]:
+def _immediate_jobs() -> None:
     HUEY.immediate = True
-    yield
+
+
+@pytest.fixture(autouse=True)
+def _english_messages_outside_requests():
+    # Actions raise translated messages; tests match the English source text.  Requests
+    # still pick their language by cookie / default (zh-hans), as in production.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

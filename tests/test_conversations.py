@@ -21,7 +21,8 @@ def test_resend_with_the_same_client_id_creates_no_duplicate():
     # when the client resends it after a lost acknowledgement,
     again, created_again = do_post_message(conversation, author_kind="customer", text="你好", now=now, client_id="c-1")
     # then the stored message is returned and nothing new is written or published.
-    assert created and not created_again
+    assert created
+    assert not created_again
     assert first.pk == again.pk
     assert Message.objects.filter(conversation=conversation).count() == 1
     assert len(events_since(conversation.stream_key, 0)) == 1
@@ -84,22 +85,42 @@ def test_attachments_are_checked_by_content_and_size(settings):
     conversation = ConversationFactory()
     now = clock.now()
     # Given a real PNG, then it is stored as an image;
-    msg, _ = do_post_message(conversation, author_kind="customer", text="", now=now,
-                             attachments=[SimpleUploadedFile("照片.png", PNG, "image/png")])
+    msg, _ = do_post_message(
+        conversation,
+        author_kind="customer",
+        text="",
+        now=now,
+        attachments=[SimpleUploadedFile("照片.png", PNG, "image/png")],
+    )
     attachment = msg.attachments.get()
     assert (attachment.content_type, attachment.size, attachment.name) == ("image/png", len(PNG), "照片.png")
     # a file named .png that is not an image is refused whatever its name says;
     with pytest.raises(ValidationFailed, match="not an image"):
-        do_post_message(conversation, author_kind="customer", text="看图", now=now,
-                        attachments=[SimpleUploadedFile("x.png", b"<?php system($_GET[1]); ?>", "image/png")])
+        do_post_message(
+            conversation,
+            author_kind="customer",
+            text="看图",
+            now=now,
+            attachments=[SimpleUploadedFile("x.png", b"<?php system($_GET[1]); ?>", "image/png")],
+        )
     with pytest.raises(ValidationFailed, match="not a file type"):
-        do_post_message(conversation, author_kind="customer", text="程序", now=now,
-                        attachments=[SimpleUploadedFile("tool.exe", b"MZ\x90\x00\x03\x00", "application/octet-stream")])
+        do_post_message(
+            conversation,
+            author_kind="customer",
+            text="程序",
+            now=now,
+            attachments=[SimpleUploadedFile("tool.exe", b"MZ\x90\x00\x03\x00", "application/octet-stream")],
+        )
     # an oversized upload is refused with the limit in the message, and nothing is stored.
     settings.KEFU_MAX_UPLOAD_BYTES = 1024 * 1024
     with pytest.raises(ValidationFailed, match="limit is 1 MB"):
-        do_post_message(conversation, author_kind="customer", text="大文件", now=now,
-                        attachments=[SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 2_000_000, "application/pdf")])
+        do_post_message(
+            conversation,
+            author_kind="customer",
+            text="大文件",
+            now=now,
+            attachments=[SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 2_000_000, "application/pdf")],
+        )
     assert Message.objects.count() == 1
 
 

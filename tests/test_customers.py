@@ -18,8 +18,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("name", "gender", "expected"),
-    [("张伟", "male", "张先生"), ("高洁", "female", "高女士"), ("欧阳娜娜", "female", "欧阳女士"), ("Tom", "male", "Tom"),
-     ("李四", "", "李四")],
+    [
+        ("张伟", "male", "张先生"),
+        ("高洁", "female", "高女士"),
+        ("欧阳娜娜", "female", "欧阳女士"),
+        ("Tom", "male", "Tom"),
+        ("李四", "", "李四"),
+    ],
 )
 def test_salutation(name, gender, expected):
     assert salutation_for(name, gender) == expected
@@ -32,15 +37,20 @@ def test_explicit_salutation_wins():
 
 @pytest.mark.parametrize(
     ("kind", "raw", "value"),
-    [("phone", "+86 138-0013-8000", "13800138000"), ("phone", "0086 13800138000", "13800138000"),
-     ("email", " ZhangWei@Example.COM ", "zhangwei@example.com"), ("platform", "TaoBao:买家A", "taobao:买家A")],
+    [
+        ("phone", "+86 138-0013-8000", "13800138000"),
+        ("phone", "0086 13800138000", "13800138000"),
+        ("email", " ZhangWei@Example.COM ", "zhangwei@example.com"),
+        ("platform", "TaoBao:买家A", "taobao:买家A"),
+    ],
 )
 def test_identity_values_are_normalised(kind, raw, value):
     assert normalise(kind, raw) == value
 
 
-@pytest.mark.parametrize(("kind", "raw"), [("email", "not-an-email"), ("phone", "abc"), ("platform", "no-colon"),
-                                           ("fax", "x")])
+@pytest.mark.parametrize(
+    ("kind", "raw"), [("email", "not-an-email"), ("phone", "abc"), ("platform", "no-colon"), ("fax", "x")]
+)
 def test_bad_identities_are_refused(kind, raw):
     with pytest.raises(ValidationFailed):
         normalise(kind, raw)
@@ -56,15 +66,17 @@ def test_identity_is_unique_per_kind(roles):
 def test_intake_finds_the_same_customer_by_any_spelling():
     first, created = do_find_or_create_by_identity("phone", "138 0000 0002", now=clock.now())
     again, created_again = do_find_or_create_by_identity("phone", "+8613800000002", now=clock.now())
-    assert created and not created_again
+    assert created
+    assert not created_again
     assert first.pk == again.pk
 
 
 def test_merge_keeps_all_history(roles):
     # Given a duplicate with its own identity, conversation, ticket, remark and tag,
     target = do_create_customer(now=clock.now(), name="张伟", identities=[("phone", "13800000003")])
-    source = do_create_customer(now=clock.now(), name="", identities=[("email", "zw@example.com")],
-                                usual_courier="圆通")
+    source = do_create_customer(
+        now=clock.now(), name="", identities=[("email", "zw@example.com")], usual_courier="圆通"
+    )
     conversation = ConversationFactory(customer=source)
     ticket = TicketFactory(customer=source)
     source.remarks.create(text="要纸质发票", created_at=clock.now())

@@ -23,7 +23,13 @@ def test_database_urls(tmp_path):
     assert parse_database_url("sqlite:////abs/x.db", base_dir=tmp_path).name == "/abs/x.db"
     pg = parse_database_url("postgresql://root:p%40ss@127.0.0.1:5432/kefu?pool_max=20", base_dir=tmp_path)
     assert (pg.engine, pg.user, pg.password, pg.host, pg.port, pg.name) == (
-        "postgresql", "root", "p@ss", "127.0.0.1", "5432", "kefu")
+        "postgresql",
+        "root",
+        "p@ss",
+        "127.0.0.1",
+        "5432",
+        "kefu",
+    )
     assert pg.options == {"pool_max": "20"}
 
 

@@ -19,16 +19,17 @@ def test_stream_ids_grow_by_one_per_stream_and_catch_up_returns_the_rest():
     # and a client that saw id 1 gets exactly 2 and 3.
     missed = events_since("conversation:1", 1)
     assert [(e["id"], e["n"], e["type"], e["op"], e["stream"]) for e in missed] == [
-        (2, 1, "message", "created", "conversation:1"), (3, 2, "message", "created", "conversation:1")]
+        (2, 1, "message", "created", "conversation:1"),
+        (3, 2, "message", "created", "conversation:1"),
+    ]
 
 
 def test_side_effects_run_only_after_commit(django_capture_on_commit_callbacks):
     ran = []
     # Given a transaction that commits, then its side effect runs after the commit.
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            publish_on_commit(lambda: ran.append("sent"))
-            assert ran == []
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        publish_on_commit(lambda: ran.append("sent"))
+        assert ran == []
     assert ran == ["sent"]
     assert len(callbacks) == 1
 
@@ -36,29 +37,41 @@ def test_side_effects_run_only_after_commit(django_capture_on_commit_callbacks):
 def test_rolled_back_write_sends_nothing(django_capture_on_commit_callbacks):
     ran = []
     # Given a transaction that fails, then no side effect is scheduled.
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(ValueError), transaction.atomic():
-            publish_on_commit(lambda: ran.append("sent"))
-            publish("conversation:9", "message", "created", {}, now=clock.now())
-            raise ValueError
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ValueError, match="crash"),
+        transaction.atomic(),
+    ):
+        publish_on_commit(lambda: ran.append("sent"))
+        publish("conversation:9", "message", "created", {}, now=clock.now())
+        raise ValueError("crash mid-write")
     assert ran == []
     assert callbacks == []
     assert events_since("conversation:9", 0) == []
 
 
 def test_published_event_rings_the_channel_layer(django_capture_on_commit_callbacks):
-    from asgiref.sync import async_to_sync
+    import asyncio
+
+    from asgiref.sync import async_to_sync, sync_to_async
     from channels.layers import get_channel_layer
 
     from kefu.core.events import group_name
 
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(group_name("conversation:5"), channel)
-    # Given a subscriber, when an event is published and committed, then the doorbell rings.
-    with django_capture_on_commit_callbacks(execute=True):
-        publish("conversation:5", "message", "created", {"text": "你好"}, now=clock.now())
-    message = async_to_sync(layer.receive)(channel)
+    def publish_and_commit():
+        with django_capture_on_commit_callbacks(execute=True):
+            publish("conversation:5", "message", "created", {"text": "你好"}, now=clock.now())
+
+    async def scenario():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(group_name("conversation:5"), channel)
+        # Given a subscriber, when an event is published and committed, then the doorbell rings
+        # (in-memory layer embedded, Redis pub/sub layer scaled).
+        await sync_to_async(publish_and_commit)()
+        return await asyncio.wait_for(layer.receive(channel), timeout=5)
+
+    message = async_to_sync(scenario)()
     assert message["event"]["id"] == 1
     assert message["event"]["text"] == "你好"
 
@@ -86,8 +99,9 @@ def test_snoozed_conversations_wake_once_when_due(time_machine):
     # Given a conversation snoozed for an hour,
     time_machine.move_to("2026-05-01 09:00:00+08:00", tick=False)
     conversation = ConversationFactory(status="open")
-    do_transition(conversation, "snooze", actor=None, now=clock.now(),
-                  snooze_until=clock.now().replace(hour=2))  # 10:00 in Shanghai
+    do_transition(
+        conversation, "snooze", actor=None, now=clock.now(), snooze_until=clock.now().replace(hour=2)
+    )  # 10:00 in Shanghai
     # when the sweeper runs before the time, nothing happens;
     assert sweep_once()["conversations.wake_snoozed"] == 0
     # when the clock passes it, the conversation wakes — exactly once however often it runs.

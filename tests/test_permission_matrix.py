@@ -76,37 +76,52 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
         "accounts.check_add_team_member": lambda u: acc.check_add_team_member(TeamFactory(), UserFactory(), actor=u),
         "accounts.check_create_api_token": lambda u: acc.check_create_api_token(UserFactory(), actor=u),
         "accounts.check_revoke_api_token": lambda u: acc.check_revoke_api_token(
-            acc.do_create_api_token(UserFactory(), now=_now())[0], actor=u),
+            acc.do_create_api_token(UserFactory(), now=_now())[0], actor=u
+        ),
         "customers.check_create_customer": lambda u: cust.check_create_customer(actor=u, name="王五"),
         "customers.check_update_customer": lambda u: cust.check_update_customer(fresh_customer(), actor=u, score=50),
         "customers.check_add_identity": lambda u: cust.check_add_identity(
-            fresh_customer(), "email", f"a{next(counter)}@example.com", actor=u),
+            fresh_customer(), "email", f"a{next(counter)}@example.com", actor=u
+        ),
         "customers.check_set_tags": lambda u: cust.check_set_tags(fresh_customer(), ["老客户"], actor=u),
         "customers.check_add_address": lambda u: cust.check_add_address(
-            fresh_customer(), actor=u, name="张三", phone="13800000000", province="广东省", city="深圳市",
-            detail="科技园 1 号"),
+            fresh_customer(),
+            actor=u,
+            name="张三",
+            phone="13800000000",
+            province="广东省",
+            city="深圳市",
+            detail="科技园 1 号",
+        ),
         "customers.check_add_remark": lambda u: cust.check_add_remark(fresh_customer(), "要发票", actor=u),
         "customers.check_set_vip_tier": lambda u: cust.check_set_vip_tier(fresh_customer(), 2, actor=u),
         "customers.check_assign_owner": lambda u: cust.check_assign_owner(fresh_customer(), UserFactory(), actor=u),
         "customers.check_merge_customers": lambda u: cust.check_merge_customers(
-            fresh_customer(), fresh_customer(), actor=u),
+            fresh_customer(), fresh_customer(), actor=u
+        ),
         "conversations.check_start_conversation": lambda u: conv.check_start_conversation(
-            ChannelFactory(), fresh_customer(), actor=u),
+            ChannelFactory(), fresh_customer(), actor=u
+        ),
         "conversations.check_send_reply": lambda u: conv.check_send_reply(ConversationFactory(), "您好", actor=u),
         "conversations.check_add_note": lambda u: conv.check_add_note(ConversationFactory(), "备注", actor=u),
         "conversations.check_assign": lambda u: conv.check_assign(ConversationFactory(), actor=u, assignee=u),
         "conversations.check_transition": lambda u: conv.check_transition(ConversationFactory(), "resolve", actor=u),
         "conversations.check_classify": lambda u: conv.check_classify(
-            ConversationFactory(), actor=u, service_class="delivery"),
+            ConversationFactory(), actor=u, service_class="delivery"
+        ),
         "tickets.check_create_ticket": lambda u: tick.check_create_ticket(fresh_customer(), actor=u, subject="报修"),
         "tickets.check_create_ticket:with_assignee": lambda u: tick.check_create_ticket(
-            fresh_customer(), actor=u, subject="报修", assignee=u),
+            fresh_customer(), actor=u, subject="报修", assignee=u
+        ),
         "tickets.check_update_ticket": lambda u: tick.check_update_ticket(TicketFactory(), actor=u, priority="high"),
         "tickets.check_assign_ticket": lambda u: tick.check_assign_ticket(TicketFactory(), actor=u, assignee=u),
         "tickets.check_transition_ticket": lambda u: tick.check_transition_ticket(TicketFactory(), "open", actor=u),
         "tickets.check_transition_ticket:cancel": lambda u: tick.check_transition_ticket(
-            TicketFactory(), "cancel", actor=u),
-        "tickets.check_add_ticket_remark": lambda u: tick.check_add_ticket_remark(TicketFactory(), "财务绿色通道", actor=u),
+            TicketFactory(), "cancel", actor=u
+        ),
+        "tickets.check_add_ticket_remark": lambda u: tick.check_add_ticket_remark(
+            TicketFactory(), "财务绿色通道", actor=u
+        ),
     }
 
 

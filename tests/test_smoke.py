@@ -18,4 +18,11 @@ def test_demo_loads_once_and_is_idempotent():
     from kefu.accounts.models import User
 
     assert set(User.objects.values_list("username", flat=True)) >= {
-        "admin", "agent", "aftersales", "finance", "sales", "tech", "supervisor"}
+        "admin",
+        "agent",
+        "aftersales",
+        "finance",
+        "sales",
+        "tech",
+        "supervisor",
+    }

@@ -11,7 +11,7 @@ def test_traditional_and_simplified_fold_and_segment_to_the_same_tokens():
 def test_service_words_stay_whole():
     # Given service words from the domain dictionary, then each is one token.
     for word in ("退款", "退货", "换货", "运费", "快递", "发票", "七天无理由", "快递单号"):
-        assert segment(f"我要{word}") [-1] == word, word
+        assert segment(f"我要{word}")[-1] == word, word
     assert "退款" in segment("我想申請退款，謝謝")
 
 

@@ -1,11 +1,11 @@
 """The ``kefu`` command: kefu's own commands and all of Django's management commands.
 
-    kefu serve            one process: HTTP + WebSocket + jobs + timers (embedded mode)
-    kefu web              HTTP + WebSocket only (scaled mode, several workers)
-    kefu worker           jobs + timers only (scaled mode)
-    kefu demo             load the demo company (idempotent)
-    kefu token create U   print a new API token for user U
-    kefu migrate / createsuperuser / shell / …   Django's commands
+kefu serve            one process: HTTP + WebSocket + jobs + timers (embedded mode)
+kefu web              HTTP + WebSocket only (scaled mode, several workers)
+kefu worker           jobs + timers only (scaled mode)
+kefu demo             load the demo company (idempotent)
+kefu token create U   print a new API token for user U
+kefu migrate / createsuperuser / shell / …   Django's commands
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> None:
 
         execute_from_command_line(["kefu", *(sys.argv[1:] if argv is None else argv)])
     except ConfigError as exc:
-        print(f"kefu: configuration error: {exc}", file=sys.stderr)
+        sys.stderr.write(f"kefu: configuration error: {exc}\n")
         raise SystemExit(2) from None
 
 

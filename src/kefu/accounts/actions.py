@@ -15,7 +15,7 @@ from kefu.core.actions import action, require
 from kefu.core.errors import ValidationFailed
 from kefu.core.events import publish, record_audit
 
-TOKEN_PREFIX = "kefu_"
+TOKEN_PREFIX = "kefu_"  # noqa: S105 - a public prefix, not a secret
 
 
 def do_set_presence(user: User, presence: str, *, now: datetime) -> User:
@@ -48,8 +48,9 @@ def check_set_max_chats(user: User, limit: int, *, actor: User) -> User:
     return user
 
 
-def do_create_team(name: str, *, kind: str = TeamKind.TEAM, leader: User | None = None,
-                   is_vip: bool = False, now: datetime) -> Team:
+def do_create_team(
+    name: str, *, kind: str = TeamKind.TEAM, leader: User | None = None, is_vip: bool = False, now: datetime
+) -> Team:
     name = name.strip()
     if not name:
         raise ValidationFailed(_("A team needs a name."))
@@ -59,17 +60,16 @@ def do_create_team(name: str, *, kind: str = TeamKind.TEAM, leader: User | None 
 
 
 @action("accounts.manage_teams")
-def check_create_team(name: str, *, actor: User, kind: str = TeamKind.TEAM,
-                      leader: User | None = None, is_vip: bool = False) -> Team:
+def check_create_team(
+    name: str, *, actor: User, kind: str = TeamKind.TEAM, leader: User | None = None, is_vip: bool = False
+) -> Team:
     if kind not in TeamKind.values:
         raise ValidationFailed(_("Unknown team kind."))
     return do_create_team(name, kind=kind, leader=leader, is_vip=is_vip, now=clock.now())
 
 
 def do_add_team_member(team: Team, user: User, *, now: datetime) -> TeamMembership:
-    membership, _created = TeamMembership.objects.get_or_create(
-        team=team, user=user, defaults={"joined_at": now}
-    )
+    membership, _created = TeamMembership.objects.get_or_create(team=team, user=user, defaults={"joined_at": now})
     return membership
 
 
@@ -78,8 +78,9 @@ def check_add_team_member(team: Team, user: User, *, actor: User) -> TeamMembers
     return do_add_team_member(team, user, now=clock.now())
 
 
-def do_create_user(username: str, *, password: str, role: str, display_name: str = "",
-                   email: str = "", now: datetime) -> User:
+def do_create_user(
+    username: str, *, password: str, role: str, display_name: str = "", email: str = "", now: datetime
+) -> User:
     from django.contrib.auth.models import Group
 
     if role not in Role.values:

@@ -18,5 +18,11 @@ class MeOut(Schema):
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest) -> dict[str, object]:
     user = request.user
-    return {"id": user.pk, "username": user.username, "name": str(user), "roles": user.roles,
-            "presence": user.presence, "max_concurrent_chats": user.max_concurrent_chats}
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "name": str(user),
+        "roles": user.roles,
+        "presence": user.presence,
+        "max_concurrent_chats": user.max_concurrent_chats,
+    }

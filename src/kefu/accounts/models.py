@@ -13,9 +13,7 @@ class User(AbstractUser):
     """A member of staff.  Roles are permission groups (see ``roles.py``)."""
 
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
-    presence = models.CharField(
-        _("presence"), max_length=10, choices=Presence.choices, default=Presence.OFFLINE
-    )
+    presence = models.CharField(_("presence"), max_length=10, choices=Presence.choices, default=Presence.OFFLINE)
     presence_changed_at = models.DateTimeField(_("presence changed at"), null=True, blank=True)
     max_concurrent_chats = models.PositiveSmallIntegerField(_("maximum concurrent chats"), default=5)
     language = models.CharField(_("language"), max_length=10, blank=True)
@@ -57,7 +55,9 @@ class Team(models.Model):
     leader = models.ForeignKey(
         User, verbose_name=_("leader"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    members = models.ManyToManyField(User, through="TeamMembership", related_name="teams")
+    members: models.ManyToManyField[User, "TeamMembership"] = models.ManyToManyField(
+        User, through="TeamMembership", related_name="teams"
+    )
     is_vip = models.BooleanField(_("VIP team"), default=False)
     created_at = models.DateTimeField(_("created at"))
 

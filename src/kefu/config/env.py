@@ -100,9 +100,7 @@ def parse_database_url(url: str, *, base_dir: Path) -> DatabaseConfig:
             port=str(parts.port or ""),
             options=options,
         )
-    raise ConfigError(
-        f"KEFU_DATABASE_URL: unsupported scheme {scheme!r}; use sqlite:///PATH or postgresql://…"
-    )
+    raise ConfigError(f"KEFU_DATABASE_URL: unsupported scheme {scheme!r}; use sqlite:///PATH or postgresql://…")
 
 
 @dataclass(frozen=True)
@@ -158,9 +156,7 @@ def load_env(environ: dict[str, str] | None = None, *, cwd: Path | None = None) 
         raise ConfigError("KEFU_SECRET_KEY must be at least 32 characters long")
 
     hosts = tuple(h.strip() for h in get("KEFU_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h.strip())
-    origins = tuple(
-        o.strip() for o in get("KEFU_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-    )
+    origins = tuple(o.strip() for o in get("KEFU_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip())
 
     language = get("KEFU_LANGUAGE", "zh-hans").strip().lower()
     if language not in LANGUAGES:

@@ -34,13 +34,29 @@ def _summary(conversation: Conversation) -> dict[str, Any]:
     }
 
 
-def do_start_conversation(channel: Channel, customer: Customer, *, now: datetime, subject: str = "",
-                          actor: Any = None, team: Any = None, service_class: str = "", stage: str = "",
-                          priority: str = Priority.NORMAL) -> Conversation:
+def do_start_conversation(
+    channel: Channel,
+    customer: Customer,
+    *,
+    now: datetime,
+    subject: str = "",
+    actor: Any = None,
+    team: Any = None,
+    service_class: str = "",
+    stage: str = "",
+    priority: str = Priority.NORMAL,
+) -> Conversation:
     with transaction.atomic():
         conversation = Conversation.objects.create(
-            channel=channel, customer=customer, subject=subject[:200], team=team or channel.team,
-            service_class=service_class, stage=stage, priority=priority, created_at=now, updated_at=now,
+            channel=channel,
+            customer=customer,
+            subject=subject[:200],
+            team=team or channel.team,
+            service_class=service_class,
+            stage=stage,
+            priority=priority,
+            created_at=now,
+            updated_at=now,
             last_message_at=now,
         )
         record_audit(conversation, "conversation.created", actor=actor, now=now, to_state=conversation.status)
@@ -53,8 +69,7 @@ def do_start_conversation(channel: Channel, customer: Customer, *, now: datetime
 def check_start_conversation(channel: Channel, customer: Customer, *, actor: Any, subject: str = "") -> Conversation:
     if customer.merged_into_id:
         raise ValidationFailed(_("That customer was merged into another; use the other one."))
-    return do_start_conversation(channel, customer, now=clock.now(), subject=subject, actor=actor,
-                                 team=None)
+    return do_start_conversation(channel, customer, now=clock.now(), subject=subject, actor=actor, team=None)
 
 
 def _validate_text(text: str, attachments: Sequence[UploadedFile]) -> str:
@@ -69,9 +84,17 @@ def _validate_text(text: str, attachments: Sequence[UploadedFile]) -> str:
     return text
 
 
-def do_post_message(conversation: Conversation, *, author_kind: str, text: str, now: datetime,
-                    author: Any = None, client_id: str = "", is_internal: bool = False,
-                    attachments: Sequence[UploadedFile] = ()) -> tuple[Message, bool]:
+def do_post_message(
+    conversation: Conversation,
+    *,
+    author_kind: str,
+    text: str,
+    now: datetime,
+    author: Any = None,
+    client_id: str = "",
+    is_internal: bool = False,
+    attachments: Sequence[UploadedFile] = (),
+) -> tuple[Message, bool]:
     """Store a message (before anyone is told of it).  Returns ``(message, created)``;
     a resend with the same ``client_id`` returns the stored message and creates nothing."""
     text = _validate_text(text, attachments)
@@ -88,8 +111,13 @@ def do_post_message(conversation: Conversation, *, author_kind: str, text: str, 
         if locked.status == ConversationStatus.CLOSED:
             raise InvalidTransition(_("This conversation is closed; start a new one."), state=locked.status)
         message = Message.objects.create(
-            conversation=locked, author_kind=author_kind, author=author if getattr(author, "pk", None) else None,
-            text=text, is_internal=is_internal, client_id=client_id, created_at=now,
+            conversation=locked,
+            author_kind=author_kind,
+            author=author if getattr(author, "pk", None) else None,
+            text=text,
+            is_internal=is_internal,
+            client_id=client_id,
+            created_at=now,
         )
         for upload, info in zip(attachments, checked, strict=True):
             attachment = Attachment(message=message, name=info.name, content_type=info.content_type, size=info.size)
@@ -114,19 +142,34 @@ def do_post_message(conversation: Conversation, *, author_kind: str, text: str, 
                 updates.append("waiting_since")
         locked.save(update_fields=updates)
         if not is_internal and author_kind == AuthorKind.CUSTOMER:
-            wake_event = {ConversationStatus.PENDING: "activate", ConversationStatus.SNOOZED: "wake",
-                          ConversationStatus.RESOLVED: "reopen"}.get(ConversationStatus(locked.status))
+            wake_event = {
+                ConversationStatus.PENDING: "activate",
+                ConversationStatus.SNOOZED: "wake",
+                ConversationStatus.RESOLVED: "reopen",
+            }.get(ConversationStatus(locked.status))
             if wake_event:
-                conversation_machine.transition(locked, wake_event, actor=None, now=now,
-                                                updates={"snoozed_until": None}, data={"cause": "customer_message"})
+                conversation_machine.transition(
+                    locked,
+                    wake_event,
+                    actor=None,
+                    now=now,
+                    updates={"snoozed_until": None},
+                    data={"cause": "customer_message"},
+                )
         payload = {
             "conversation": locked.pk,
             "message": message_payload(message),
         }
         publish(locked.stream_key, "message", "created", payload, now=now)
         notify(INBOX_STREAM, "message", "created", {**_summary(locked), "internal": is_internal}, now=now)
-    for name in ("status", "last_message_at", "waiting_since", "first_customer_message_at",
-                 "first_agent_reply_at", "snoozed_until"):
+    for name in (
+        "status",
+        "last_message_at",
+        "waiting_since",
+        "first_customer_message_at",
+        "first_agent_reply_at",
+        "snoozed_until",
+    ):
         setattr(conversation, name, getattr(locked, name))
     return message, True
 
@@ -148,20 +191,43 @@ def message_payload(message: Message) -> dict[str, Any]:
 
 
 @action("conversations.reply_conversation")
-def check_send_reply(conversation: Conversation, text: str, *, actor: Any, client_id: str = "",
-                     attachments: Sequence[UploadedFile] = ()) -> tuple[Message, bool]:
-    return do_post_message(conversation, author_kind=AuthorKind.AGENT, text=text, author=actor, now=clock.now(),
-                           client_id=client_id, attachments=attachments)
+def check_send_reply(
+    conversation: Conversation, text: str, *, actor: Any, client_id: str = "", attachments: Sequence[UploadedFile] = ()
+) -> tuple[Message, bool]:
+    return do_post_message(
+        conversation,
+        author_kind=AuthorKind.AGENT,
+        text=text,
+        author=actor,
+        now=clock.now(),
+        client_id=client_id,
+        attachments=attachments,
+    )
 
 
 @action("conversations.add_note")
 def check_add_note(conversation: Conversation, text: str, *, actor: Any, client_id: str = "") -> tuple[Message, bool]:
-    return do_post_message(conversation, author_kind=AuthorKind.AGENT, text=text, author=actor, now=clock.now(),
-                           client_id=client_id, is_internal=True)
+    return do_post_message(
+        conversation,
+        author_kind=AuthorKind.AGENT,
+        text=text,
+        author=actor,
+        now=clock.now(),
+        client_id=client_id,
+        is_internal=True,
+    )
 
 
-def do_assign(conversation: Conversation, *, assignee: Any, team: Any, actor: Any, now: datetime,
-              note: str = "", reason: str = "manual") -> Conversation:
+def do_assign(
+    conversation: Conversation,
+    *,
+    assignee: Any,
+    team: Any,
+    actor: Any,
+    now: datetime,
+    note: str = "",
+    reason: str = "manual",
+) -> Conversation:
     if assignee is not None and not assignee.is_active:
         raise ValidationFailed(_("Conversations can only be assigned to active staff."))
     with transaction.atomic():
@@ -172,10 +238,18 @@ def do_assign(conversation: Conversation, *, assignee: Any, team: Any, actor: An
             locked.team = team
         locked.updated_at = now
         locked.save(update_fields=["assignee", "team", "updated_at"])
-        record_audit(locked, "conversation.assigned", actor=actor, now=now, data={
-            "from": before, "to": {"assignee": locked.assignee_id, "team": locked.team_id},
-            "reason": reason, "note": note,
-        })
+        record_audit(
+            locked,
+            "conversation.assigned",
+            actor=actor,
+            now=now,
+            data={
+                "from": before,
+                "to": {"assignee": locked.assignee_id, "team": locked.team_id},
+                "reason": reason,
+                "note": note,
+            },
+        )
         if note.strip():
             do_post_message(locked, author_kind=AuthorKind.SYSTEM, text=note, author=actor, now=now, is_internal=True)
         publish(locked.stream_key, "conversation", "assigned", _summary(locked), now=now)
@@ -185,15 +259,17 @@ def do_assign(conversation: Conversation, *, assignee: Any, team: Any, actor: An
 
 
 @action("conversations.assign_conversation")
-def check_assign(conversation: Conversation, *, actor: Any, assignee: Any = None, team: Any = None,
-                 note: str = "") -> Conversation:
+def check_assign(
+    conversation: Conversation, *, actor: Any, assignee: Any = None, team: Any = None, note: str = ""
+) -> Conversation:
     if len(note) > 2000:
         raise ValidationFailed(_("A transfer note has at most 2,000 characters."))
     return do_assign(conversation, assignee=assignee, team=team, actor=actor, now=clock.now(), note=note)
 
 
-def do_transition(conversation: Conversation, event: str, *, actor: Any, now: datetime,
-                  snooze_until: datetime | None = None) -> Conversation:
+def do_transition(
+    conversation: Conversation, event: str, *, actor: Any, now: datetime, snooze_until: datetime | None = None
+) -> Conversation:
     updates: dict[str, Any] = {}
     if event == "snooze":
         if snooze_until is None or snooze_until <= now:
@@ -211,19 +287,29 @@ def do_transition(conversation: Conversation, event: str, *, actor: Any, now: da
 
 
 @action("conversations.change_conversation_status")
-def check_transition(conversation: Conversation, event: str, *, actor: Any,
-                     snooze_until: datetime | None = None) -> Conversation:
+def check_transition(
+    conversation: Conversation, event: str, *, actor: Any, snooze_until: datetime | None = None
+) -> Conversation:
     if event not in AGENT_EVENTS:
         raise ValidationFailed(_("Unknown action “%(event)s”.") % {"event": event})
     return do_transition(conversation, event, actor=actor, now=clock.now(), snooze_until=snooze_until)
 
 
 @action("conversations.classify_conversation")
-def check_classify(conversation: Conversation, *, actor: Any, service_class: str | None = None,
-                   stage: str | None = None, priority: str | None = None) -> Conversation:
+def check_classify(
+    conversation: Conversation,
+    *,
+    actor: Any,
+    service_class: str | None = None,
+    stage: str | None = None,
+    priority: str | None = None,
+) -> Conversation:
     changes: dict[str, str] = {}
-    for field, value, choices in (("service_class", service_class, ServiceClass.values),
-                                  ("stage", stage, Stage.values), ("priority", priority, Priority.values)):
+    for field, value, choices in (
+        ("service_class", service_class, ServiceClass.values),
+        ("stage", stage, Stage.values),
+        ("priority", priority, Priority.values),
+    ):
         if value is None:
             continue
         if value not in choices and not (value == "" and field != "priority"):
@@ -236,6 +322,7 @@ def check_classify(conversation: Conversation, *, actor: Any, service_class: str
             setattr(conversation, key, value)
         conversation.updated_at = now
         conversation.save(update_fields=[*changes, "updated_at"])
-        record_audit(conversation, "conversation.classified", actor=actor, now=now,
-                     data={"from": before, "to": changes})
+        record_audit(
+            conversation, "conversation.classified", actor=actor, now=now, data={"from": before, "to": changes}
+        )
     return conversation

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from kefu.conversations import actions, selectors
 from kefu.conversations.actions import message_payload
@@ -27,17 +27,26 @@ class EventIn(Schema):
 
 def conversation_out(c: Conversation) -> dict[str, Any]:
     return {
-        "id": c.pk, "status": c.status, "channel": c.channel.key, "channel_kind": c.channel.kind,
-        "customer": c.customer_id, "subject": c.subject, "assignee": c.assignee.username if c.assignee_id else None,
-        "team": c.team_id, "service_class": c.service_class, "stage": c.stage, "priority": c.priority,
+        "id": c.pk,
+        "status": c.status,
+        "channel": c.channel.key,
+        "channel_kind": c.channel.kind,
+        "customer": c.customer_id,
+        "subject": c.subject,
+        "assignee": c.assignee.username if c.assignee_id else None,
+        "team": c.team_id,
+        "service_class": c.service_class,
+        "stage": c.stage,
+        "priority": c.priority,
         "waiting_since": c.waiting_since.isoformat() if c.waiting_since else None,
         "last_message_at": c.last_message_at.isoformat() if c.last_message_at else None,
     }
 
 
 @router.get("")
-def list_conversations(request: HttpRequest, view: str = "all", status: str = "active",
-                       limit: int = 50) -> list[dict[str, Any]]:
+def list_conversations(
+    request: HttpRequest, view: str = "all", status: str = "active", limit: int = 50
+) -> list[dict[str, Any]]:
     require(request.user, "conversations.view_conversation")
     rows = selectors.inbox(request.user, view, status=status)[: max(1, min(limit, 200))]
     return [conversation_out(c) for c in rows]
@@ -59,13 +68,13 @@ def conversation_events(request: HttpRequest, conversation_id: int, after: int =
 
 
 @router.post("/{conversation_id}/messages", response={201: dict, 200: dict})
-def post_message(request: HttpRequest, conversation_id: int, body: MessageIn) -> tuple[int, dict[str, Any]]:
+def post_message(request: HttpRequest, conversation_id: int, body: MessageIn) -> Status:
     c = get_object_or_404(Conversation, pk=conversation_id)
     if body.internal:
         message, created = actions.check_add_note(c, body.text, actor=request.user, client_id=body.client_id)
     else:
         message, created = actions.check_send_reply(c, body.text, actor=request.user, client_id=body.client_id)
-    return (201 if created else 200), message_payload(message)
+    return Status(201 if created else 200, message_payload(message))
 
 
 @router.post("/{conversation_id}/events")

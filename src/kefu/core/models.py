@@ -60,9 +60,7 @@ class StreamEvent(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["stream_key", "seq"], name="stream_event_unique_seq")
-        ]
+        constraints = [models.UniqueConstraint(fields=["stream_key", "seq"], name="stream_event_unique_seq")]
         ordering = ["stream_key", "seq"]
 
     def __str__(self) -> str:

@@ -26,7 +26,10 @@ class Background:
 
     def __init__(self, *, workers: int | None = None) -> None:
         self.consumer = EmbeddedConsumer(
-            HUEY, workers=workers or settings.KEFU_TASKS["workers"], worker_type="thread", periodic=True,
+            HUEY,
+            workers=workers or settings.KEFU_TASKS["workers"],
+            worker_type="thread",
+            periodic=True,
             check_worker_health=False,
         )
         self.sweeper = SweeperThread(settings.KEFU_SWEEP_INTERVAL)
@@ -46,7 +49,7 @@ def uvicorn_config(host: str, port: int, **extra: Any) -> dict[str, Any]:
         "host": host,
         "port": port,
         "lifespan": "off",
-        "ws": "websockets",
+        "ws": "websockets-sansio",
         "log_config": None,  # Django's LOGGING (JSON) handles uvicorn's loggers too
         "timeout_graceful_shutdown": 5,
         **extra,

@@ -39,7 +39,7 @@ def _build_huey() -> Huey:
         return PriorityRedisHuey("kefu", url=cfg["redis_url"])
     from pathlib import Path
 
-    Path(cfg["sqlite_path"]).parent.mkdir(parents=True, exist_ok=True)
+    Path(str(cfg["sqlite_path"])).parent.mkdir(parents=True, exist_ok=True)
     return SqliteHuey("kefu", filename=cfg["sqlite_path"])
 
 

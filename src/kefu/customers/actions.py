@@ -23,7 +23,9 @@ EDITABLE_FIELDS = ("name", "gender", "salutation", "company", "customer_type", "
 def _clean_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationFailed(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationFailed(
+            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     clean = dict(fields)
     if "gender" in clean and clean["gender"] not in Gender.values:
         raise ValidationFailed(_("Unknown gender."))
@@ -41,14 +43,17 @@ def _clean_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("name", "salutation", "company", "usual_courier"):
         if key in clean:
             clean[key] = str(clean[key]).strip()
-            limit = Customer._meta.get_field(key).max_length or 0
+            limit = getattr(Customer._meta.get_field(key), "max_length", None) or 0
             if len(clean[key]) > limit:
-                raise ValidationFailed(_("%(field)s is too long (at most %(n)d characters).") % {"field": key, "n": limit})
+                raise ValidationFailed(
+                    _("%(field)s is too long (at most %(n)d characters).") % {"field": key, "n": limit}
+                )
     return clean
 
 
-def do_create_customer(*, now: datetime, actor: Any = None, identities: Iterable[tuple[str, str]] = (),
-                       **fields: Any) -> Customer:
+def do_create_customer(
+    *, now: datetime, actor: Any = None, identities: Iterable[tuple[str, str]] = (), **fields: Any
+) -> Customer:
     clean = _clean_fields(fields)
     pairs = [(kind, normalise(kind, value)) for kind, value in identities]
     with transaction.atomic():
@@ -67,8 +72,9 @@ def check_create_customer(*, actor: Any, identities: Iterable[tuple[str, str]] =
     return do_create_customer(now=clock.now(), actor=actor, identities=identities, **fields)
 
 
-def do_find_or_create_by_identity(kind: str, value: str, *, now: datetime, defaults: Mapping[str, Any] | None = None
-                                  ) -> tuple[Customer, bool]:
+def do_find_or_create_by_identity(
+    kind: str, value: str, *, now: datetime, defaults: Mapping[str, Any] | None = None
+) -> tuple[Customer, bool]:
     """For intake (mail, chat, phone): the customer behind an identity, created if new."""
     value = normalise(kind, value)
     found = CustomerIdentity.objects.select_related("customer").filter(kind=kind, value=value).first()
@@ -127,23 +133,40 @@ def check_set_tags(customer: Customer, names: Iterable[str], *, actor: Any) -> C
 
 
 @action("customers.change_customer")
-def check_add_address(customer: Customer, *, actor: Any, name: str, phone: str, province: str, city: str,
-                      detail: str, district: str = "", is_default: bool = False) -> CustomerAddress:
+def check_add_address(
+    customer: Customer,
+    *,
+    actor: Any,
+    name: str,
+    phone: str,
+    province: str,
+    city: str,
+    detail: str,
+    district: str = "",
+    is_default: bool = False,
+) -> CustomerAddress:
     if not all(str(v).strip() for v in (name, phone, province, city, detail)):
         raise ValidationFailed(_("An address needs a recipient, phone, province, city and street address."))
     with transaction.atomic():
         if is_default:
             customer.addresses.update(is_default=False)
         address = CustomerAddress.objects.create(
-            customer=customer, name=name.strip(), phone=phone.strip(), province=province.strip(), city=city.strip(),
-            district=district.strip(), detail=detail.strip(), is_default=is_default or not customer.addresses.exists(),
+            customer=customer,
+            name=name.strip(),
+            phone=phone.strip(),
+            province=province.strip(),
+            city=city.strip(),
+            district=district.strip(),
+            detail=detail.strip(),
+            is_default=is_default or not customer.addresses.exists(),
         )
         record_audit(customer, "customer.address_added", actor=actor, now=clock.now(), data={"address": address.pk})
     return address
 
 
-def do_add_remark(customer: Customer, text: str, *, author: Any, now: datetime,
-                  kind: str = RemarkKind.SPECIAL_REQUEST) -> CustomerRemark:
+def do_add_remark(
+    customer: Customer, text: str, *, author: Any, now: datetime, kind: str = RemarkKind.SPECIAL_REQUEST
+) -> CustomerRemark:
     text = (text or "").strip()
     if not text:
         raise ValidationFailed(_("A remark cannot be empty."))
@@ -153,7 +176,10 @@ def do_add_remark(customer: Customer, text: str, *, author: Any, now: datetime,
         raise ValidationFailed(_("Unknown remark kind."))
     with transaction.atomic():
         remark = CustomerRemark.objects.create(
-            customer=customer, kind=kind, text=text, author=author if getattr(author, "pk", None) else None,
+            customer=customer,
+            kind=kind,
+            text=text,
+            author=author if getattr(author, "pk", None) else None,
             created_at=now,
         )
         Customer.objects.filter(pk=customer.pk).update(updated_at=now)
@@ -161,8 +187,9 @@ def do_add_remark(customer: Customer, text: str, *, author: Any, now: datetime,
 
 
 @action("customers.add_customerremark")
-def check_add_remark(customer: Customer, text: str, *, actor: Any, kind: str = RemarkKind.SPECIAL_REQUEST
-                     ) -> CustomerRemark:
+def check_add_remark(
+    customer: Customer, text: str, *, actor: Any, kind: str = RemarkKind.SPECIAL_REQUEST
+) -> CustomerRemark:
     return do_add_remark(customer, text, author=actor, now=clock.now(), kind=kind)
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from kefu.core.actions import require
 from kefu.customers import actions
@@ -34,14 +34,22 @@ class RemarkIn(Schema):
 
 def customer_out(c: Customer) -> dict[str, Any]:
     return {
-        "id": c.pk, "name": c.name, "salutation": c.display_salutation, "gender": c.gender, "company": c.company,
-        "vip_tier": c.vip_tier, "customer_type": c.customer_type, "score": c.score,
+        "id": c.pk,
+        "name": c.name,
+        "salutation": c.display_salutation,
+        "gender": c.gender,
+        "company": c.company,
+        "vip_tier": c.vip_tier,
+        "customer_type": c.customer_type,
+        "score": c.score,
         "owner": c.owner.username if c.owner_id else None,
-        "usual_courier": c.usual_courier, "preferences": c.preferences,
+        "usual_courier": c.usual_courier,
+        "preferences": c.preferences,
         "tags": [t.name for t in c.tags.all()],
         "identities": [{"kind": i.kind, "value": i.value} for i in c.identities.all()],
-        "remarks": [{"text": r.text, "kind": r.kind, "created_at": r.created_at.isoformat()}
-                    for r in c.remarks.all()[:20]],
+        "remarks": [
+            {"text": r.text, "kind": r.kind, "created_at": r.created_at.isoformat()} for r in c.remarks.all()[:20]
+        ],
         "merged_into": c.merged_into_id,
     }
 
@@ -54,11 +62,11 @@ def list_customers(request: HttpRequest, q: str = "", limit: int = 50) -> list[d
 
 
 @router.post("", response={201: dict})
-def create_customer(request: HttpRequest, body: CustomerIn) -> tuple[int, dict[str, Any]]:
+def create_customer(request: HttpRequest, body: CustomerIn) -> Status:
     data = body.dict()
     identities = [(i["kind"], i["value"]) for i in data.pop("identities")]
     customer = actions.check_create_customer(actor=request.user, identities=identities, **data)
-    return 201, customer_out(customer)
+    return Status(201, customer_out(customer))
 
 
 @router.get("/{customer_id}")
@@ -68,7 +76,7 @@ def get_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]:
 
 
 @router.post("/{customer_id}/remarks", response={201: dict})
-def add_remark(request: HttpRequest, customer_id: int, body: RemarkIn) -> tuple[int, dict[str, Any]]:
+def add_remark(request: HttpRequest, customer_id: int, body: RemarkIn) -> Status:
     customer = get_object_or_404(Customer, pk=customer_id)
     remark = actions.check_add_remark(customer, body.text, actor=request.user)
-    return 201, {"id": remark.pk, "text": remark.text}
+    return Status(201, {"id": remark.pk, "text": remark.text})

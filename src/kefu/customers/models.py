@@ -50,7 +50,11 @@ class Customer(models.Model):
     )
     preferences = models.JSONField(_("other preferences"), default=dict, blank=True)
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="merged_from",
     )
     created_at = models.DateTimeField(_("created at"))
@@ -122,9 +126,7 @@ class CustomerRemark(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="remarks")
     kind = models.CharField(_("kind"), max_length=20, choices=RemarkKind.choices, default=RemarkKind.SPECIAL_REQUEST)
     text = models.TextField(_("remark"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField()
 
     class Meta:

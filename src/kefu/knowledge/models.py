@@ -15,7 +15,11 @@ class CannedReply(models.Model):
     text = models.TextField(_("text"))
     shortcut = models.CharField(_("shortcut"), max_length=20, blank=True)
     shop = models.ForeignKey(
-        "shops.Shop", verbose_name=_("shop"), null=True, blank=True, on_delete=models.CASCADE,
+        "shops.Shop",
+        verbose_name=_("shop"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         help_text=_("Empty: available in every shop."),
     )
     source = models.CharField(_("source"), max_length=20, blank=True)

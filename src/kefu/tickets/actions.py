@@ -24,7 +24,9 @@ EDITABLE = ("subject", "description", "type", "priority", "stage", "service_clas
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
-        raise ValidationFailed(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationFailed(
+            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     clean = dict(fields)
     if "subject" in clean:
         clean["subject"] = str(clean["subject"]).strip()
@@ -47,18 +49,36 @@ def _payload(ticket: Ticket) -> dict[str, Any]:
     return {"ticket": ticket.pk, "status": ticket.status, "assignee": ticket.assignee_id, "team": ticket.team_id}
 
 
-def do_create_ticket(customer: Customer, *, subject: str, now: datetime, actor: Any = None,
-                     conversation: Any = None, team: Any = None, assignee: Any = None, source: str = "",
-                     shop: Any = None, **fields: Any) -> Ticket:
+def do_create_ticket(
+    customer: Customer,
+    *,
+    subject: str,
+    now: datetime,
+    actor: Any = None,
+    conversation: Any = None,
+    team: Any = None,
+    assignee: Any = None,
+    source: str = "",
+    shop: Any = None,
+    **fields: Any,
+) -> Ticket:
     clean = _clean({"subject": subject, **fields})
     clean.setdefault("service_class", SERVICE_CLASS_OF_TYPE.get(clean.get("type", TicketType.CONSULTATION), ""))
     if customer.merged_into_id:
         raise ValidationFailed(_("That customer was merged into another; use the other one."))
     with transaction.atomic():
         ticket = Ticket.objects.create(
-            customer=customer, conversation=conversation, team=team, assignee=assignee, source=source,
-            shop=shop, created_by=actor if getattr(actor, "pk", None) else None, created_at=now, updated_at=now,
-            status=TicketStatus.OPEN if assignee else TicketStatus.NEW, **clean,
+            customer=customer,
+            conversation=conversation,
+            team=team,
+            assignee=assignee,
+            source=source,
+            shop=shop,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            created_at=now,
+            updated_at=now,
+            status=TicketStatus.OPEN if assignee else TicketStatus.NEW,
+            **clean,
         )
         record_audit(ticket, "ticket.created", actor=actor, now=now, to_state=ticket.status)
         publish(f"ticket:{ticket.pk}", "ticket", "created", _payload(ticket), now=now)
@@ -102,8 +122,13 @@ def do_assign_ticket(ticket: Ticket, *, assignee: Any, team: Any, actor: Any, no
             locked.team = team
         locked.updated_at = now
         locked.save(update_fields=["assignee", "team", "updated_at"])
-        record_audit(locked, "ticket.assigned", actor=actor, now=now,
-                     data={"from": before, "to": {"assignee": locked.assignee_id, "team": locked.team_id}})
+        record_audit(
+            locked,
+            "ticket.assigned",
+            actor=actor,
+            now=now,
+            data={"from": before, "to": {"assignee": locked.assignee_id, "team": locked.team_id}},
+        )
         if assignee is not None and locked.status == TicketStatus.NEW:
             ticket_machine.transition(locked, "open", actor=actor, now=now, data={"cause": "assigned"})
         publish(f"ticket:{locked.pk}", "ticket", "assigned", _payload(locked), now=now)
@@ -123,8 +148,9 @@ def do_transition_ticket(ticket: Ticket, event: str, *, actor: Any, now: datetim
     if event == "reopen":
         updates = {"resolved_at": None}
     with transaction.atomic():
-        ticket_machine.transition(ticket, event, actor=actor, now=now, updates=updates,
-                                  data={"reason": reason} if reason else None)
+        ticket_machine.transition(
+            ticket, event, actor=actor, now=now, updates=updates, data={"reason": reason} if reason else None
+        )
         publish(f"ticket:{ticket.pk}", "ticket", "status", _payload(ticket), now=now)
     return ticket
 

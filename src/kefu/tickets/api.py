@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from kefu.core.actions import require
 from kefu.core.events import audit_trail
@@ -34,37 +34,57 @@ class RemarkIn(Schema):
 
 def ticket_out(t: Ticket) -> dict[str, Any]:
     return {
-        "id": t.pk, "subject": t.subject, "description": t.description, "type": t.type, "status": t.status,
-        "priority": t.priority, "customer": t.customer_id, "conversation": t.conversation_id,
-        "assignee": t.assignee.username if t.assignee_id else None, "team": t.team_id,
-        "created_at": t.created_at.isoformat(), "updated_at": t.updated_at.isoformat(),
+        "id": t.pk,
+        "subject": t.subject,
+        "description": t.description,
+        "type": t.type,
+        "status": t.status,
+        "priority": t.priority,
+        "customer": t.customer_id,
+        "conversation": t.conversation_id,
+        "assignee": t.assignee.username if t.assignee_id else None,
+        "team": t.team_id,
+        "created_at": t.created_at.isoformat(),
+        "updated_at": t.updated_at.isoformat(),
     }
 
 
 @router.get("")
-def list_tickets(request: HttpRequest, view: str = "all", status: str = "open", limit: int = 50
-                 ) -> list[dict[str, Any]]:
+def list_tickets(
+    request: HttpRequest, view: str = "all", status: str = "open", limit: int = 50
+) -> list[dict[str, Any]]:
     require(request.user, "tickets.view_ticket")
     return [ticket_out(t) for t in selectors.ticket_list(request.user, view, status)[: max(1, min(limit, 200))]]
 
 
 @router.post("", response={201: dict})
-def create_ticket(request: HttpRequest, body: TicketIn) -> tuple[int, dict[str, Any]]:
+def create_ticket(request: HttpRequest, body: TicketIn) -> Status:
     customer = get_object_or_404(Customer, pk=body.customer)
     data = body.dict()
     data.pop("customer")
     ticket = actions.check_create_ticket(customer, actor=request.user, **data)
-    return 201, ticket_out(ticket)
+    return Status(201, ticket_out(ticket))
 
 
 @router.get("/{ticket_id}")
 def get_ticket(request: HttpRequest, ticket_id: int) -> dict[str, Any]:
     require(request.user, "tickets.view_ticket")
     t = get_object_or_404(Ticket.objects.select_related("assignee"), pk=ticket_id)
-    trail = [{"event": e.verb, "from": e.from_state, "to": e.to_state, "actor": e.actor.username if e.actor else None,
-              "at": e.created_at.isoformat()} for e in audit_trail(t)]
-    return {**ticket_out(t), "remarks": [{"text": r.text, "at": r.created_at.isoformat()} for r in t.remarks.all()],
-            "audit": trail}
+    trail = [
+        {
+            "event": e.verb,
+            "from": e.from_state,
+            "to": e.to_state,
+            "actor": e.actor.username if e.actor else None,
+            "at": e.created_at.isoformat(),
+        }
+        for e in audit_trail(t)
+    ]
+    return {
+        **ticket_out(t),
+        "remarks": [{"text": r.text, "at": r.created_at.isoformat()} for r in t.remarks.all()],
+        "audit": trail,
+    }
 
 
 @router.post("/{ticket_id}/events")
@@ -75,7 +95,7 @@ def fire_event(request: HttpRequest, ticket_id: int, body: EventIn) -> dict[str,
 
 
 @router.post("/{ticket_id}/remarks", response={201: dict})
-def add_remark(request: HttpRequest, ticket_id: int, body: RemarkIn) -> tuple[int, dict[str, Any]]:
+def add_remark(request: HttpRequest, ticket_id: int, body: RemarkIn) -> Status:
     t = get_object_or_404(Ticket, pk=ticket_id)
     remark = actions.check_add_ticket_remark(t, body.text, actor=request.user)
-    return 201, {"id": remark.pk, "text": remark.text}
+    return Status(201, {"id": remark.pk, "text": remark.text})

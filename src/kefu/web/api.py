@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -29,10 +31,7 @@ class BearerAuth(HttpBearer):
 class SessionAuth(APIKeyCookie):
     """The signed-in workspace session; CSRF is checked for unsafe methods."""
 
-    param_name = "sessionid"
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        return request.COOKIES.get(self.param_name)
+    param_name = settings.SESSION_COOKIE_NAME
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
@@ -58,15 +57,15 @@ def kefu_error(request: HttpRequest, exc: KefuError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(
-        request, {"error": "invalid", "message": "The request body or parameters are not valid.",
-                  "details": exc.errors}, status=400,
+        request,
+        {"error": "invalid", "message": _("The request body or parameters are not valid."), "details": exc.errors},
+        status=400,
     )
 
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"error": "unauthorized", "message": "Authentication required."},
-                               status=401)
+    return api.create_response(request, {"error": "unauthorized", "message": _("Authentication required.")}, status=401)
 
 
 def _register() -> None:

@@ -16,8 +16,12 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from kefu.core.actions import has_perm
 from kefu.core.events import events_since, group_name
 
-STREAM_PERMS = {"conversation": "conversations.view_conversation", "ticket": "tickets.view_ticket",
-                "inbox": "conversations.view_conversation", "agents": "accounts.view_user"}
+STREAM_PERMS = {
+    "conversation": "conversations.view_conversation",
+    "ticket": "tickets.view_ticket",
+    "inbox": "conversations.view_conversation",
+    "agents": "accounts.view_user",
+}
 
 
 class StreamConsumer(AsyncJsonWebsocketConsumer):

@@ -29,8 +29,8 @@ from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError
 from kefu.core.events import audit_trail
 from kefu.customers import actions as customer_actions
-from kefu.customers.selectors import search_customers
 from kefu.customers.models import Customer
+from kefu.customers.selectors import search_customers
 from kefu.knowledge.models import CannedReply
 from kefu.tickets import actions as ticket_actions
 from kefu.tickets import selectors as ticket_selectors
@@ -69,12 +69,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
         view = "mine"
     status = request.GET.get("status", "active")
     page = Paginator(conv_selectors.inbox(request.user, view, status=status), 50).get_page(request.GET.get("page"))
-    return render(request, "web/inbox.html", {
-        "view": view, "status": status, "page": page,
-        "counts": conv_selectors.inbox_counts(request.user),
-        "status_choices": ConversationStatus.choices,
-        "now": clock.now(),
-    })
+    return render(
+        request,
+        "web/inbox.html",
+        {
+            "view": view,
+            "status": status,
+            "page": page,
+            "counts": conv_selectors.inbox_counts(request.user),
+            "status_choices": ConversationStatus.choices,
+            "now": clock.now(),
+        },
+    )
 
 
 @login_required
@@ -83,19 +89,23 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Conversation.objects.select_related("customer", "channel", "assignee", "team"), pk=pk
     )
     customer = conversation.customer
-    return render(request, "web/conversation.html", {
-        "conversation": conversation,
-        "customer": customer,
-        "timeline": conv_selectors.timeline(conversation),
-        "events": [e for e in AGENT_EVENTS if conversation_machine.can(conversation.status, e)],
-        "canned": CannedReply.objects.filter(is_active=True).order_by("category", "key")[:200],
-        "agents": User.objects.filter(is_active=True).order_by("username"),
-        "teams": Team.objects.all(),
-        "other_conversations": customer.conversations.exclude(pk=conversation.pk).order_by("-last_message_at")[:10],
-        "tickets": customer.tickets.order_by("-updated_at")[:10],
-        "can_reply": has_perm(request.user, "conversations.reply_conversation"),
-        "now": clock.now(),
-    })
+    return render(
+        request,
+        "web/conversation.html",
+        {
+            "conversation": conversation,
+            "customer": customer,
+            "timeline": conv_selectors.timeline(conversation),
+            "events": [e for e in AGENT_EVENTS if conversation_machine.can(conversation.status, e)],
+            "canned": CannedReply.objects.filter(is_active=True).order_by("category", "key")[:200],
+            "agents": User.objects.filter(is_active=True).order_by("username"),
+            "teams": Team.objects.all(),
+            "other_conversations": customer.conversations.exclude(pk=conversation.pk).order_by("-last_message_at")[:10],
+            "tickets": customer.tickets.order_by("-updated_at")[:10],
+            "can_reply": has_perm(request.user, "conversations.reply_conversation"),
+            "now": clock.now(),
+        },
+    )
 
 
 @login_required
@@ -105,11 +115,19 @@ def conversation_reply(request: HttpRequest, pk: int) -> HttpResponse:
     text = request.POST.get("text", "")
     files = request.FILES.getlist("attachments")
     if request.POST.get("internal"):
-        _attempt(request, lambda: conv_actions.check_add_note(conversation, text, actor=request.user,
-                                                              client_id=request.POST.get("client_id", "")))
+        _attempt(
+            request,
+            lambda: conv_actions.check_add_note(
+                conversation, text, actor=request.user, client_id=request.POST.get("client_id", "")
+            ),
+        )
     else:
-        _attempt(request, lambda: conv_actions.check_send_reply(
-            conversation, text, actor=request.user, client_id=request.POST.get("client_id", ""), attachments=files))
+        _attempt(
+            request,
+            lambda: conv_actions.check_send_reply(
+                conversation, text, actor=request.user, client_id=request.POST.get("client_id", ""), attachments=files
+            ),
+        )
     return redirect(reverse("web:conversation", args=[pk]) + "#composer")
 
 
@@ -122,8 +140,11 @@ def conversation_status(request: HttpRequest, pk: int) -> HttpResponse:
     if event == "snooze":
         hours = request.POST.get("hours", "4")
         until = clock.now() + timedelta(hours=int(hours) if hours.isdigit() else 4)
-    _attempt(request, lambda: conv_actions.check_transition(conversation, event, actor=request.user,
-                                                            snooze_until=until), _("Done."))
+    _attempt(
+        request,
+        lambda: conv_actions.check_transition(conversation, event, actor=request.user, snooze_until=until),
+        _("Done."),
+    )
     return redirect("web:conversation", pk=pk)
 
 
@@ -137,8 +158,13 @@ def conversation_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if assignee_id == "me":
         assignee = request.user
     team = Team.objects.filter(pk=team_id).first() if team_id.isdigit() else None
-    _attempt(request, lambda: conv_actions.check_assign(conversation, actor=request.user, assignee=assignee,
-                                                        team=team, note=request.POST.get("note", "")), _("Assigned."))
+    _attempt(
+        request,
+        lambda: conv_actions.check_assign(
+            conversation, actor=request.user, assignee=assignee, team=team, note=request.POST.get("note", "")
+        ),
+        _("Assigned."),
+    )
     return redirect("web:conversation", pk=pk)
 
 
@@ -161,9 +187,19 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     form = TicketForm(request.POST or None, initial={"subject": conversation.subject if conversation else ""})
     if request.method == "POST" and customer is not None and form.is_valid():
         created: list[Ticket] = []
-        ok = _attempt(request, lambda: created.append(ticket_actions.check_create_ticket(
-            customer, actor=request.user, conversation=conversation, team=conversation.team if conversation else None,
-            source=conversation.channel.kind if conversation else "", **form.cleaned_data)))
+        ok = _attempt(
+            request,
+            lambda: created.append(
+                ticket_actions.check_create_ticket(
+                    customer,
+                    actor=request.user,
+                    conversation=conversation,
+                    team=conversation.team if conversation else None,
+                    source=conversation.channel.kind if conversation else "",
+                    **form.cleaned_data,
+                )
+            ),
+        )
         if ok:
             return redirect("web:ticket", pk=created[0].pk)
     return render(request, "web/ticket_new.html", {"form": form, "customer": customer, "conversation": conversation})
@@ -173,22 +209,31 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket.objects.select_related("customer", "assignee", "team", "conversation"), pk=pk)
     events = [e for e in ticket_machine.allowed_events(ticket.status) if has_perm(request.user, EVENT_PERMISSION[e])]
-    return render(request, "web/ticket.html", {
-        "ticket": ticket,
-        "events": events,
-        "remarks": ticket.remarks.select_related("author"),
-        "trail": audit_trail(ticket),
-        "agents": User.objects.filter(is_active=True).order_by("username"),
-        "teams": Team.objects.all(),
-    })
+    return render(
+        request,
+        "web/ticket.html",
+        {
+            "ticket": ticket,
+            "events": events,
+            "remarks": ticket.remarks.select_related("author"),
+            "trail": audit_trail(ticket),
+            "agents": User.objects.filter(is_active=True).order_by("username"),
+            "teams": Team.objects.all(),
+        },
+    )
 
 
 @login_required
 @require_POST
 def ticket_event(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
-    _attempt(request, lambda: ticket_actions.check_transition_ticket(
-        ticket, request.POST.get("event", ""), actor=request.user, reason=request.POST.get("reason", "")), _("Done."))
+    _attempt(
+        request,
+        lambda: ticket_actions.check_transition_ticket(
+            ticket, request.POST.get("event", ""), actor=request.user, reason=request.POST.get("reason", "")
+        ),
+        _("Done."),
+    )
     return redirect("web:ticket", pk=pk)
 
 
@@ -196,8 +241,10 @@ def ticket_event(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket_remark(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
-    _attempt(request, lambda: ticket_actions.check_add_ticket_remark(ticket, request.POST.get("text", ""),
-                                                                     actor=request.user))
+    _attempt(
+        request,
+        lambda: ticket_actions.check_add_ticket_remark(ticket, request.POST.get("text", ""), actor=request.user),
+    )
     return redirect("web:ticket", pk=pk)
 
 
@@ -206,12 +253,18 @@ def ticket_remark(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
     assignee_id = request.POST.get("assignee", "")
-    assignee = request.user if assignee_id == "me" else (
-        User.objects.filter(pk=assignee_id).first() if assignee_id.isdigit() else None)
+    assignee = (
+        request.user
+        if assignee_id == "me"
+        else (User.objects.filter(pk=assignee_id).first() if assignee_id.isdigit() else None)
+    )
     team_id = request.POST.get("team", "")
     team = Team.objects.filter(pk=team_id).first() if team_id.isdigit() else None
-    _attempt(request, lambda: ticket_actions.check_assign_ticket(ticket, actor=request.user, assignee=assignee,
-                                                                 team=team), _("Assigned."))
+    _attempt(
+        request,
+        lambda: ticket_actions.check_assign_ticket(ticket, actor=request.user, assignee=assignee, team=team),
+        _("Assigned."),
+    )
     return redirect("web:ticket", pk=pk)
 
 
@@ -219,7 +272,8 @@ def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def customer_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     page = Paginator(search_customers(query).prefetch_related("identities", "tags"), 50).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     return render(request, "web/customers.html", {"page": page, "q": query})
 
 
@@ -229,24 +283,33 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if customer.merged_into_id:
         messages.info(request, _("This customer was merged; showing the customer it was merged into."))
         return redirect("web:customer", pk=customer.merged_into_id)
-    return render(request, "web/customer.html", {
-        "customer": customer,
-        "identities": customer.identities.all(),
-        "addresses": customer.addresses.all(),
-        "remarks": customer.remarks.select_related("author")[:50],
-        "conversations": customer.conversations.select_related("channel", "assignee").order_by("-last_message_at")[:30],
-        "tickets": customer.tickets.select_related("assignee").order_by("-updated_at")[:30],
-        "usual_products": customer.usual_products.all(),
-        "trail": audit_trail(customer).order_by("-created_at")[:20],
-    })
+    return render(
+        request,
+        "web/customer.html",
+        {
+            "customer": customer,
+            "identities": customer.identities.all(),
+            "addresses": customer.addresses.all(),
+            "remarks": customer.remarks.select_related("author")[:50],
+            "conversations": customer.conversations.select_related("channel", "assignee").order_by("-last_message_at")[
+                :30
+            ],
+            "tickets": customer.tickets.select_related("assignee").order_by("-updated_at")[:30],
+            "usual_products": customer.usual_products.all(),
+            "trail": audit_trail(customer).order_by("-created_at")[:20],
+        },
+    )
 
 
 @login_required
 @require_POST
 def customer_remark(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
-    _attempt(request, lambda: customer_actions.check_add_remark(customer, request.POST.get("text", ""),
-                                                                actor=request.user), _("Remark saved."))
+    _attempt(
+        request,
+        lambda: customer_actions.check_add_remark(customer, request.POST.get("text", ""), actor=request.user),
+        _("Remark saved."),
+    )
     return _back(request, reverse("web:customer", args=[pk]))
 
 

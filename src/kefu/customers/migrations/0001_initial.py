@@ -6,105 +6,213 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('shops', '0001_initial'),
+        ("shops", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, unique=True, verbose_name='name')),
-                ('color', models.CharField(default='#607d8b', max_length=7, verbose_name='colour')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=40, unique=True, verbose_name="name")),
+                ("color", models.CharField(default="#607d8b", max_length=7, verbose_name="colour")),
             ],
             options={
-                'verbose_name': 'tag',
-                'verbose_name_plural': 'tags',
-                'ordering': ['name'],
+                "verbose_name": "tag",
+                "verbose_name_plural": "tags",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=80, verbose_name='name')),
-                ('gender', models.CharField(blank=True, choices=[('', 'Unknown'), ('male', 'Male'), ('female', 'Female')], default='', max_length=6, verbose_name='gender')),
-                ('salutation', models.CharField(blank=True, help_text='How agents address them, e.g. 张先生 / 高小姐.', max_length=20, verbose_name='salutation')),
-                ('company', models.CharField(blank=True, max_length=120, verbose_name='company')),
-                ('vip_tier', models.PositiveSmallIntegerField(choices=[(0, 'Regular'), (1, 'VIP silver'), (2, 'VIP gold'), (3, 'VIP diamond')], default=0, verbose_name='VIP tier')),
-                ('customer_type', models.CharField(choices=[('permanent', 'Permanent customer'), ('potential', 'Potential customer')], default='potential', max_length=10, verbose_name='customer type')),
-                ('score', models.PositiveSmallIntegerField(default=0, verbose_name='score')),
-                ('usual_courier', models.CharField(blank=True, max_length=40, verbose_name='usual courier')),
-                ('preferences', models.JSONField(blank=True, default=dict, verbose_name='other preferences')),
-                ('created_at', models.DateTimeField(verbose_name='created at')),
-                ('updated_at', models.DateTimeField(verbose_name='updated at')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_from', to='customers.customer', verbose_name='merged into')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_customers', to=settings.AUTH_USER_MODEL, verbose_name='owner salesperson')),
-                ('usual_products', models.ManyToManyField(blank=True, related_name='+', to='shops.product', verbose_name='usual products')),
-                ('tags', models.ManyToManyField(blank=True, related_name='customers', to='customers.tag', verbose_name='tags')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(blank=True, max_length=80, verbose_name="name")),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "Unknown"), ("male", "Male"), ("female", "Female")],
+                        default="",
+                        max_length=6,
+                        verbose_name="gender",
+                    ),
+                ),
+                (
+                    "salutation",
+                    models.CharField(
+                        blank=True,
+                        help_text="How agents address them, e.g. 张先生 / 高小姐.",
+                        max_length=20,
+                        verbose_name="salutation",
+                    ),
+                ),
+                ("company", models.CharField(blank=True, max_length=120, verbose_name="company")),
+                (
+                    "vip_tier",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "Regular"), (1, "VIP silver"), (2, "VIP gold"), (3, "VIP diamond")],
+                        default=0,
+                        verbose_name="VIP tier",
+                    ),
+                ),
+                (
+                    "customer_type",
+                    models.CharField(
+                        choices=[("permanent", "Permanent customer"), ("potential", "Potential customer")],
+                        default="potential",
+                        max_length=10,
+                        verbose_name="customer type",
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField(default=0, verbose_name="score")),
+                ("usual_courier", models.CharField(blank=True, max_length=40, verbose_name="usual courier")),
+                ("preferences", models.JSONField(blank=True, default=dict, verbose_name="other preferences")),
+                ("created_at", models.DateTimeField(verbose_name="created at")),
+                ("updated_at", models.DateTimeField(verbose_name="updated at")),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="merged_from",
+                        to="customers.customer",
+                        verbose_name="merged into",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_customers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner salesperson",
+                    ),
+                ),
+                (
+                    "usual_products",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="shops.product", verbose_name="usual products"
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="customers", to="customers.tag", verbose_name="tags"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
-                'ordering': ['-updated_at', '-id'],
-                'permissions': [('merge_customers', 'Can merge duplicate customers'), ('set_vip_tier', "Can set a customer's VIP tier"), ('assign_owner', "Can assign a customer's owner salesperson")],
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
+                "ordering": ["-updated_at", "-id"],
+                "permissions": [
+                    ("merge_customers", "Can merge duplicate customers"),
+                    ("set_vip_tier", "Can set a customer's VIP tier"),
+                    ("assign_owner", "Can assign a customer's owner salesperson"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CustomerAddress',
+            name="CustomerAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='recipient')),
-                ('phone', models.CharField(max_length=30, verbose_name='phone')),
-                ('province', models.CharField(max_length=30, verbose_name='province')),
-                ('city', models.CharField(max_length=30, verbose_name='city')),
-                ('district', models.CharField(blank=True, max_length=30, verbose_name='district')),
-                ('detail', models.CharField(max_length=200, verbose_name='address')),
-                ('is_default', models.BooleanField(default=False, verbose_name='default')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='customers.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60, verbose_name="recipient")),
+                ("phone", models.CharField(max_length=30, verbose_name="phone")),
+                ("province", models.CharField(max_length=30, verbose_name="province")),
+                ("city", models.CharField(max_length=30, verbose_name="city")),
+                ("district", models.CharField(blank=True, max_length=30, verbose_name="district")),
+                ("detail", models.CharField(max_length=200, verbose_name="address")),
+                ("is_default", models.BooleanField(default=False, verbose_name="default")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="addresses", to="customers.customer"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'address',
-                'verbose_name_plural': 'addresses',
-                'ordering': ['-is_default', 'id'],
+                "verbose_name": "address",
+                "verbose_name_plural": "addresses",
+                "ordering": ["-is_default", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CustomerRemark',
+            name="CustomerRemark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('special_request', 'Special request'), ('note', 'Note')], default='special_request', max_length=20, verbose_name='kind')),
-                ('text', models.TextField(verbose_name='remark')),
-                ('created_at', models.DateTimeField()),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='remarks', to='customers.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("special_request", "Special request"), ("note", "Note")],
+                        default="special_request",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="remark")),
+                ("created_at", models.DateTimeField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="remarks", to="customers.customer"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer remark',
-                'verbose_name_plural': 'customer remarks',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "customer remark",
+                "verbose_name_plural": "customer remarks",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CustomerIdentity',
+            name="CustomerIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('email', 'Email'), ('phone', 'Phone'), ('visitor', 'Web visitor'), ('platform', 'Platform account')], max_length=10, verbose_name='kind')),
-                ('value', models.CharField(max_length=200, verbose_name='value')),
-                ('verified', models.BooleanField(default=False, verbose_name='verified')),
-                ('failing', models.BooleanField(default=False, verbose_name='failing')),
-                ('created_at', models.DateTimeField()),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identities', to='customers.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("phone", "Phone"),
+                            ("visitor", "Web visitor"),
+                            ("platform", "Platform account"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("value", models.CharField(max_length=200, verbose_name="value")),
+                ("verified", models.BooleanField(default=False, verbose_name="verified")),
+                ("failing", models.BooleanField(default=False, verbose_name="failing")),
+                ("created_at", models.DateTimeField()),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="identities", to="customers.customer"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'identity',
-                'verbose_name_plural': 'identities',
-                'constraints': [models.UniqueConstraint(fields=('kind', 'value'), name='identity_unique_per_kind')],
+                "verbose_name": "identity",
+                "verbose_name_plural": "identities",
+                "constraints": [models.UniqueConstraint(fields=("kind", "value"), name="identity_unique_per_kind")],
             },
         ),
     ]

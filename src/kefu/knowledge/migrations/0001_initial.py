@@ -5,31 +5,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('shops', '0001_initial'),
+        ("shops", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CannedReply',
+            name="CannedReply",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60, unique=True, verbose_name='key')),
-                ('category', models.CharField(choices=[('welcome', 'Welcome'), ('stock', 'Stock check'), ('product_choice', 'Product choice'), ('trust', 'Trust doubts'), ('bargain', 'Bargaining'), ('not_interested', 'Not interested'), ('payment', 'Payment'), ('shipping_fee', 'Shipping fee'), ('courier', 'Courier choice'), ('closing', 'Closing'), ('hurry_shipping', 'Hurry-up shipping'), ('logistics', 'Logistics progress'), ('dissatisfied', 'Dissatisfied on receipt'), ('quality', 'Quality problem'), ('aftersales', 'After-sales'), ('greeting_phone', 'Phone greeting'), ('other', 'Other')], max_length=20, verbose_name='category')),
-                ('title', models.CharField(max_length=80, verbose_name='title')),
-                ('text', models.TextField(verbose_name='text')),
-                ('shortcut', models.CharField(blank=True, max_length=20, verbose_name='shortcut')),
-                ('source', models.CharField(blank=True, max_length=20, verbose_name='source')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('shop', models.ForeignKey(blank=True, help_text='Empty: available in every shop.', null=True, on_delete=django.db.models.deletion.CASCADE, to='shops.shop', verbose_name='shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=60, unique=True, verbose_name="key")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("welcome", "Welcome"),
+                            ("stock", "Stock check"),
+                            ("product_choice", "Product choice"),
+                            ("trust", "Trust doubts"),
+                            ("bargain", "Bargaining"),
+                            ("not_interested", "Not interested"),
+                            ("payment", "Payment"),
+                            ("shipping_fee", "Shipping fee"),
+                            ("courier", "Courier choice"),
+                            ("closing", "Closing"),
+                            ("hurry_shipping", "Hurry-up shipping"),
+                            ("logistics", "Logistics progress"),
+                            ("dissatisfied", "Dissatisfied on receipt"),
+                            ("quality", "Quality problem"),
+                            ("aftersales", "After-sales"),
+                            ("greeting_phone", "Phone greeting"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                ("title", models.CharField(max_length=80, verbose_name="title")),
+                ("text", models.TextField(verbose_name="text")),
+                ("shortcut", models.CharField(blank=True, max_length=20, verbose_name="shortcut")),
+                ("source", models.CharField(blank=True, max_length=20, verbose_name="source")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: available in every shop.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="shops.shop",
+                        verbose_name="shop",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'canned reply',
-                'verbose_name_plural': 'canned replies',
-                'ordering': ['category', 'key'],
+                "verbose_name": "canned reply",
+                "verbose_name_plural": "canned replies",
+                "ordering": ["category", "key"],
             },
         ),
     ]

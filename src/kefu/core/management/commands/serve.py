@@ -29,11 +29,15 @@ class Command(BaseCommand):
         background.start()
         base = f"http://{host}:{port}"
         self.stdout.write(self.style.SUCCESS(f"\nkefu is running: {base}/"))
-        self.stdout.write(f"  workspace  {base}/\n  admin      {base}/admin/\n  API        {base}/api/v1/docs\n"
-                          f"  health     {base}/healthz\n  Ctrl-C stops everything.\n")
+        self.stdout.write(
+            f"  workspace  {base}/\n  admin      {base}/admin/\n  API        {base}/api/v1/docs\n"
+            f"  health     {base}/healthz\n  Ctrl-C stops everything.\n"
+        )
         server = uvicorn.Server(uvicorn.Config("kefu.config.asgi:application", **uvicorn_config(host, port)))
         try:
             server.run()
+        except KeyboardInterrupt:
+            pass  # uvicorn re-raises Ctrl-C after its graceful shutdown; ours follows
         finally:
             self.stdout.write("kefu: stopping jobs and timers …")
             background.stop()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -20,4 +21,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
         import uvicorn
 
-        uvicorn.run("kefu.config.asgi:application", workers=workers, **uvicorn_config(host, port))
+        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after shutting down
+            uvicorn.run("kefu.config.asgi:application", workers=workers, **uvicorn_config(host, port))

@@ -1,0 +1,180 @@
+"""A real browser against the real ASGI app: an agent logs in, reads a conversation, opens
+the customer and switches language; and every screen fits a phone without sideways scrolling.
+
+Screenshots of each step land in test-artifacts/browser/ (gitignored).  Needs Debian's
+/usr/bin/chromium (skipped without it); Playwright never downloads a browser here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser_support import CHROMIUM, DESKTOP, PHONE, Tab, chromium, has_cjk, serve_asgi
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found: apt-get install chromium"),
+    # WhiteNoise hands Django's ASGI handler a synchronous file iterator for /static/; Django
+    # warns and serves it anyway.  Under filterwarnings=error that warning (raised in the server
+    # thread) would abort every stylesheet response, so only this one is let through here.
+    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators:Warning"),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+GAO_MESSAGE = "你好，我想问一下退货"
+
+
+@pytest.fixture
+def live_url(transactional_db, settings):
+    """The demo company served by uvicorn on a free port (committed data, so the server thread sees it)."""
+    from kefu import demo
+    from kefu.config.asgi import application
+
+    # Seven demo users and several logins: the production hasher would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    demo.load()
+    with serve_asgi(application) as url:
+        yield url
+
+
+@pytest.fixture
+def browser(live_url):
+    # Requests live_url so the browser is closed (and Playwright's event loop gone) before the
+    # server stops and pytest-django flushes the database.
+    with chromium() as b:
+        yield b
+
+
+def log_in(tab: Tab, username: str = "agent") -> None:
+    from kefu.demo import DEMO_PASSWORD
+
+    page = tab.page
+    page.goto("/login/")
+    expect(page.locator("form.login")).to_be_visible()
+    tab.shot("login")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("form.login button[type=submit]")
+    page.wait_for_url("**/inbox/")
+
+
+def switch_language(tab: Tab, code: str, html_lang: str) -> None:
+    tab.page.select_option("select[name=language]", code)  # submits on change, comes back to the same page
+    expect(tab.page.locator("html")).to_have_attribute("lang", html_lang)
+    tab.page.wait_for_load_state()
+
+
+def test_agent_reads_conversation_opens_customer_and_switches_language(browser, live_url):
+    tab = Tab.open(browser, "agent", DESKTOP, live_url)
+    page = tab.page
+
+    # The login page is Chinese before anyone has chosen a language.
+    log_in(tab)
+    assert tab.html_lang() == "zh-CN"
+    nav = page.locator(".mainnav").inner_text()
+    assert has_cjk(nav), f"zh-Hans nav shows no Chinese (is src/kefu/locale/zh_Hans compiled?): {nav!r}"
+    inbox = page.locator("table.inbox")
+    expect(inbox).to_contain_text("高小姐")
+    expect(inbox).to_contain_text("退货咨询")
+    tab.shot("inbox")
+
+    # Open 高小姐's return question from the inbox.
+    inbox.get_by_role("link", name="退货咨询").click()
+    page.wait_for_url(re.compile(r"/conversations/\d+/$"))
+    expect(page.locator("#messages").get_by_text(GAO_MESSAGE)).to_be_visible()
+    expect(page.locator(".threadhead h1")).to_contain_text("高小姐")
+    expect(page.locator("#composer textarea")).to_be_visible()
+    tab.shot("conversation")
+
+    # The customer card on the side leads to the customer page.
+    page.locator(".customer-card h3 a").click()
+    page.wait_for_url(re.compile(r"/customers/\d+/$"))
+    expect(page.locator(".threadhead h1")).to_contain_text("高洁")
+    expect(page.locator("main")).to_contain_text("13912345678")
+    tab.shot("customer")
+
+    # Traditional Chinese, then English, from the language selector in the top bar.
+    switch_language(tab, "zh-hant", "zh-TW")
+    assert re.search(r"/customers/\d+/$", page.url)
+    expect(page.locator(".threadhead h1")).to_contain_text("高洁")
+    tab.shot("customer-zh-hant")
+
+    switch_language(tab, "en", "en")
+    expect(page.locator(".mainnav")).to_contain_text("Inbox")
+    expect(page.locator(".threadhead h1")).to_contain_text("高洁")  # customer data stays Chinese
+    tab.shot("customer-en")
+
+    # The choice sticks: the next page is English too.
+    page.locator(".mainnav a").first.click()
+    page.wait_for_url("**/inbox/")
+    assert tab.html_lang() == "en"
+    expect(page.locator(".mainnav a.active")).to_have_text("Inbox")
+    tab.shot("inbox-en")
+
+    assert tab.errors == []
+    tab.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_screen_renders_without_sideways_scrolling(browser, live_url, viewport):
+    name = "desktop" if viewport is DESKTOP else "phone"
+    tab = Tab.open(browser, name, viewport, live_url)
+    page = tab.page
+    overflow: dict[str, list[str]] = {}
+
+    def check(label: str) -> None:
+        page.wait_for_load_state()
+        if tab.horizontal_overflow() > 1:
+            overflow[label] = tab.overflowing_elements()
+        tab.shot(label)
+
+    log_in(tab)
+    for view in ("mine", "unassigned", "teams", "all"):
+        page.goto(f"/inbox/?view={view}")
+        expect(page.locator("table.inbox")).to_be_visible()
+        check(f"inbox-{view}")
+
+    page.goto("/inbox/?view=mine")
+    page.locator("table.inbox").get_by_role("link", name="退货咨询").click()
+    page.wait_for_url(re.compile(r"/conversations/\d+/$"))
+    expect(page.locator("#messages").get_by_text(GAO_MESSAGE)).to_be_visible()
+    check("conversation")
+    conversation_url = page.url
+
+    # A longer thread, with the agent's replies and an internal note.
+    page.goto("/inbox/?view=all&status=any")
+    page.locator("table.inbox").get_by_role("link", name="电饭煲内胆涂层").click()
+    page.wait_for_url(re.compile(r"/conversations/\d+/$"))
+    expect(page.locator(".msg.internal")).to_be_visible()
+    check("conversation-note")
+
+    page.goto(conversation_url)
+    page.locator(".threadhead .actions a.button").click()  # create a ticket from the conversation
+    page.wait_for_url(re.compile(r"/tickets/new/\?conversation=\d+$"))
+    expect(page.locator("form.narrow")).to_contain_text("高小姐")
+    check("ticket-new")
+
+    page.goto("/tickets/")
+    expect(page.locator("table.list")).to_contain_text("电饭煲内胆掉涂层")
+    check("tickets")
+    page.locator("table.list").get_by_role("link", name="电饭煲内胆掉涂层，申请换货").click()
+    page.wait_for_url(re.compile(r"/tickets/\d+/$"))
+    expect(page.locator(".thread .remarks")).to_contain_text("已联系仓库准备换货")
+    check("ticket")
+
+    page.goto("/customers/")
+    expect(page.locator("table.list")).to_contain_text("张伟")
+    check("customers")
+    page.locator("table.list").get_by_role("link", name="张伟").click()
+    page.wait_for_url(re.compile(r"/customers/\d+/$"))
+    expect(page.locator(".threadhead h1")).to_contain_text("张伟")
+    check("customer")
+
+    assert overflow == {}, f"pages wider than the {viewport['width']} px viewport: {overflow}"
+    assert tab.errors == []
+    tab.close()
