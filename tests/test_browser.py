@@ -27,6 +27,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
 
 GAO_MESSAGE = "你好，我想问一下退货"
+REPLY = "高小姐您好，请问是哪一件商品需要退货？"
 
 
 @pytest.fixture
@@ -40,6 +41,42 @@ def live_url(transactional_db, settings):
     demo.load()
     with serve_asgi(application) as url:
         yield url
+
+
+@pytest.fixture
+def awkward_conversation(live_url):
+    """What breaks layouts in real life: a long subject, a long e-mail address, a long unbroken URL."""
+    from kefu.accounts.models import User
+    from kefu.conversations.actions import do_assign, do_post_message, do_start_conversation
+    from kefu.conversations.models import Channel
+    from kefu.core import clock
+    from kefu.customers.actions import do_create_customer
+
+    now = clock.now()
+    customer = do_create_customer(
+        now=now,
+        name="欧阳·司马长名字测试客户",
+        identities=[
+            ("email", "procurement.department.long-address@shenzhen-very-long-company-name-optical.example.com")
+        ],
+    )
+    conversation = do_start_conversation(
+        Channel.objects.get(key="ruiguang-web"),
+        customer,
+        now=now,
+        subject="关于QSFP28-100G-LR4光模块批量采购、兼容性测试、增值税专用发票开具以及分批发货安排的综合咨询",
+    )
+    do_post_message(
+        conversation,
+        author_kind="customer",
+        now=now,
+        text=(
+            "订单截图在这里：https://shop.example.com/orders/detail?id=2026112400012345678901234567890&token="
+            "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789 麻烦尽快处理，谢谢！"
+        ),
+    )
+    do_assign(conversation, assignee=User.objects.get(username="agent"), team=None, actor=None, now=now)
+    return conversation
 
 
 @pytest.fixture
@@ -88,8 +125,21 @@ def test_agent_reads_conversation_opens_customer_and_switches_language(browser, 
     page.wait_for_url(re.compile(r"/conversations/\d+/$"))
     expect(page.locator("#messages").get_by_text(GAO_MESSAGE)).to_be_visible()
     expect(page.locator(".threadhead h1")).to_contain_text("高小姐")
-    expect(page.locator("#composer textarea")).to_be_visible()
     tab.shot("conversation")
+
+    # Reply with Enter, as agents do; the reply lands in the thread.
+    composer = page.locator("#composer")
+    composer.locator("textarea").fill(REPLY)
+    composer.locator("textarea").press("Enter")
+    page.wait_for_url(re.compile(r"/conversations/\d+/#composer$"))
+    expect(page.locator("#messages .msg.agent").last).to_contain_text(REPLY)
+    expect(composer.locator("textarea")).to_have_value("")
+
+    # Ticking "internal note" turns the composer yellow, so a note never looks like a reply.
+    white = composer.evaluate("e => getComputedStyle(e).backgroundColor")
+    composer.locator("input[name=internal]").check()
+    assert composer.evaluate("e => getComputedStyle(e).backgroundColor") != white
+    tab.shot("conversation-replied-note-mode")
 
     # The customer card on the side leads to the customer page.
     page.locator(".customer-card h3 a").click()
@@ -121,7 +171,7 @@ def test_agent_reads_conversation_opens_customer_and_switches_language(browser, 
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_every_screen_renders_without_sideways_scrolling(browser, live_url, viewport):
+def test_every_screen_renders_without_sideways_scrolling(awkward_conversation, browser, live_url, viewport):
     name = "desktop" if viewport is DESKTOP else "phone"
     tab = Tab.open(browser, name, viewport, live_url)
     page = tab.page
@@ -152,6 +202,10 @@ def test_every_screen_renders_without_sideways_scrolling(browser, live_url, view
     page.wait_for_url(re.compile(r"/conversations/\d+/$"))
     expect(page.locator(".msg.internal")).to_be_visible()
     check("conversation-note")
+
+    page.goto(f"/conversations/{awkward_conversation.pk}/")
+    expect(page.locator("#messages")).to_contain_text("麻烦尽快处理")
+    check("conversation-long")
 
     page.goto(conversation_url)
     page.locator(".threadhead .actions a.button").click()  # create a ticket from the conversation

@@ -129,3 +129,32 @@ def test_snooze_needs_a_future_time():
     now = clock.now()
     with pytest.raises(ValidationFailed):
         do_transition(conversation, "snooze", actor=None, now=now, snooze_until=now)
+
+
+def test_attachments_download_only_for_staff_with_their_checked_type(client, roles):
+    conversation = ConversationFactory()
+    msg, _ = do_post_message(
+        conversation,
+        author_kind="customer",
+        text="",
+        now=clock.now(),
+        attachments=[
+            SimpleUploadedFile("照片.png", PNG, "image/png"),
+            SimpleUploadedFile("page.html", b"<script>alert(1)</script>", "text/html"),
+        ],
+    )
+    image, page = msg.attachments.order_by("id")
+    # Given no login, then the file is not served.
+    assert client.get(image.url).status_code == 302
+    # Given an agent, an image is shown inline as an image;
+    client.force_login(roles["reception"])
+    shown = client.get(image.url)
+    assert shown["Content-Type"] == "image/png"
+    assert b"".join(shown.streaming_content) == PNG
+    # a text file named .html is served as plain text, as a download, in a sandbox.
+    served = client.get(page.url)
+    assert served["Content-Type"] == "text/plain"
+    assert served["Content-Disposition"].startswith("attachment")
+    assert "sandbox" in served["Content-Security-Policy"]
+    served.close()
+    shown.close()

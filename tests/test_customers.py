@@ -96,3 +96,15 @@ def test_merge_keeps_all_history(roles):
     assert do_find_or_create_by_identity("email", "zw@example.com", now=clock.now())[0].pk == target.pk
     with pytest.raises(ValidationFailed):
         check_merge_customers(target, target, actor=roles["supervisor"])
+
+
+def test_search_finds_traditional_names_by_simplified_and_back():
+    from kefu.customers.selectors import search_customers
+
+    # Given a customer typed in Traditional characters,
+    customer = do_create_customer(now=clock.now(), name="陳靜", company="臺灣光通訊")
+    # when an agent searches in Simplified (or Traditional), then it is found.
+    assert list(search_customers("陈静")) == [customer]
+    assert list(search_customers("陳靜")) == [customer]
+    assert list(search_customers("台湾光通讯")) == [customer]
+    assert list(search_customers("王五")) == []

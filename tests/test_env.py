@@ -44,6 +44,7 @@ def test_database_urls(tmp_path):
         ({"KEFU_TIME_ZONE": "Mars/Olympus"}, "KEFU_TIME_ZONE"),
         ({"KEFU_MAX_UPLOAD_MB": "lots"}, "KEFU_MAX_UPLOAD_MB"),
         ({"KEFU_REDIS_URL": "http://x"}, "KEFU_REDIS_URL"),
+        ({"KEFU_LOG_LEVEL": "LOUD"}, "KEFU_LOG_LEVEL"),
     ],
 )
 def test_bad_values_name_the_variable(tmp_path, variables, message):

@@ -15,6 +15,7 @@ from tests.factories import (
     ChannelFactory,
     ConversationFactory,
     CustomerFactory,
+    ProductFactory,
     TeamFactory,
     TicketFactory,
     UserFactory,
@@ -37,6 +38,7 @@ EXPECTED: dict[str, set[str]] = {
     "customers.check_add_identity": FRONTLINE,
     "customers.check_set_tags": FRONTLINE,
     "customers.check_add_address": FRONTLINE,
+    "customers.check_set_usual_products": FRONTLINE,
     "customers.check_add_remark": ALL,
     "customers.check_set_vip_tier": {"supervisor", "admin"},
     "customers.check_assign_owner": {"supervisor", "admin"},
@@ -92,6 +94,9 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
             province="广东省",
             city="深圳市",
             detail="科技园 1 号",
+        ),
+        "customers.check_set_usual_products": lambda u: cust.check_set_usual_products(
+            fresh_customer(), [ProductFactory()], actor=u
         ),
         "customers.check_add_remark": lambda u: cust.check_add_remark(fresh_customer(), "要发票", actor=u),
         "customers.check_set_vip_tier": lambda u: cust.check_set_vip_tier(fresh_customer(), 2, actor=u),

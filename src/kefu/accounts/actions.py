@@ -48,15 +48,35 @@ def check_set_max_chats(user: User, limit: int, *, actor: User) -> User:
     return user
 
 
+def do_set_language(user: User, language: str) -> User:
+    """The agent's own UI language, remembered across devices (no permission needed)."""
+    from django.conf import settings
+
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(_("Unknown language."))
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    return user
+
+
 def do_create_team(
-    name: str, *, kind: str = TeamKind.TEAM, leader: User | None = None, is_vip: bool = False, now: datetime
+    name: str,
+    *,
+    kind: str = TeamKind.TEAM,
+    leader: User | None = None,
+    is_vip: bool = False,
+    now: datetime,
+    actor: User | None = None,
 ) -> Team:
     name = name.strip()
     if not name:
         raise ValidationFailed(_("A team needs a name."))
     if Team.objects.filter(name=name).exists():
         raise ValidationFailed(_("A team named “%(name)s” already exists.") % {"name": name})
-    return Team.objects.create(name=name, kind=kind, leader=leader, is_vip=is_vip, created_at=now)
+    with transaction.atomic():
+        team = Team.objects.create(name=name, kind=kind, leader=leader, is_vip=is_vip, created_at=now)
+        record_audit(team, "team.created", actor=actor, now=now)
+    return team
 
 
 @action("accounts.manage_teams")
@@ -65,17 +85,20 @@ def check_create_team(
 ) -> Team:
     if kind not in TeamKind.values:
         raise ValidationFailed(_("Unknown team kind."))
-    return do_create_team(name, kind=kind, leader=leader, is_vip=is_vip, now=clock.now())
+    return do_create_team(name, kind=kind, leader=leader, is_vip=is_vip, now=clock.now(), actor=actor)
 
 
-def do_add_team_member(team: Team, user: User, *, now: datetime) -> TeamMembership:
-    membership, _created = TeamMembership.objects.get_or_create(team=team, user=user, defaults={"joined_at": now})
+def do_add_team_member(team: Team, user: User, *, now: datetime, actor: User | None = None) -> TeamMembership:
+    with transaction.atomic():
+        membership, created = TeamMembership.objects.get_or_create(team=team, user=user, defaults={"joined_at": now})
+        if created:
+            record_audit(team, "team.member_added", actor=actor, now=now, data={"user": user.pk})
     return membership
 
 
 @action("accounts.manage_teams")
 def check_add_team_member(team: Team, user: User, *, actor: User) -> TeamMembership:
-    return do_add_team_member(team, user, now=clock.now())
+    return do_add_team_member(team, user, now=clock.now(), actor=actor)
 
 
 def do_create_user(
@@ -98,23 +121,30 @@ def do_create_user(
     return user
 
 
-def do_create_api_token(user: User, *, name: str = "", now: datetime) -> tuple[ApiToken, str]:
+def do_create_api_token(
+    user: User, *, name: str = "", now: datetime, actor: User | None = None
+) -> tuple[ApiToken, str]:
     """Returns the token row and the raw token, which is shown once and never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user, name=name, prefix=raw[: len(TOKEN_PREFIX) + 6], key_hash=ApiToken.hash(raw), created_at=now
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=raw[: len(TOKEN_PREFIX) + 6], key_hash=ApiToken.hash(raw), created_at=now
+        )
+        record_audit(user, "api_token.created", actor=actor, now=now, data={"token": token.pk, "prefix": token.prefix})
     return token, raw
 
 
 @action("accounts.manage_tokens")
 def check_create_api_token(user: User, *, actor: User, name: str = "") -> tuple[ApiToken, str]:
-    return do_create_api_token(user, name=name, now=clock.now())
+    return do_create_api_token(user, name=name, now=clock.now(), actor=actor)
 
 
 @action("accounts.manage_tokens")
 def check_revoke_api_token(token: ApiToken, *, actor: User) -> ApiToken:
     if token.revoked_at is None:
-        token.revoked_at = clock.now()
-        ApiToken.objects.filter(pk=token.pk).update(revoked_at=token.revoked_at)
+        now = clock.now()
+        with transaction.atomic():
+            token.revoked_at = now
+            ApiToken.objects.filter(pk=token.pk).update(revoked_at=now)
+            record_audit(token.user, "api_token.revoked", actor=actor, now=now, data={"token": token.pk})
     return token

@@ -55,7 +55,7 @@ class Team(models.Model):
     leader = models.ForeignKey(
         User, verbose_name=_("leader"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    members: models.ManyToManyField[User, "TeamMembership"] = models.ManyToManyField(
+    members: models.ManyToManyField[User, TeamMembership] = models.ManyToManyField(
         User, through="TeamMembership", related_name="teams"
     )
     is_vip = models.BooleanField(_("VIP team"), default=False)

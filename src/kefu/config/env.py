@@ -196,11 +196,18 @@ def load_env(environ: dict[str, str] | None = None, *, cwd: Path | None = None) 
         media_root=media_root,
         max_upload_mb=_int("KEFU_MAX_UPLOAD_MB", get("KEFU_MAX_UPLOAD_MB", "20"), minimum=1),
         log_format=log_format,
-        log_level=get("KEFU_LOG_LEVEL", "INFO").strip().upper(),
+        log_level=_log_level(get("KEFU_LOG_LEVEL", "INFO")),
         sweep_interval=_int("KEFU_SWEEP_INTERVAL", get("KEFU_SWEEP_INTERVAL", "5"), minimum=1),
         workers=_int("KEFU_WORKERS", get("KEFU_WORKERS", "2"), minimum=1),
         csrf_trusted_origins=origins,
     )
+
+
+def _log_level(raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ConfigError(f"KEFU_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {raw!r}")
+    return level
 
 
 def _local_secret(var_dir: Path) -> str:

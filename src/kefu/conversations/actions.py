@@ -156,6 +156,8 @@ def do_post_message(
                     updates={"snoozed_until": None},
                     data={"cause": "customer_message"},
                 )
+                publish(locked.stream_key, "conversation", "status", _summary(locked), now=now)
+                notify(INBOX_STREAM, "conversation", "status", _summary(locked), now=now)
         payload = {
             "conversation": locked.pk,
             "message": message_payload(message),
@@ -184,7 +186,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         "client_id": message.client_id,
         "created_at": message.created_at.isoformat(),
         "attachments": [
-            {"name": a.name, "url": a.file.url, "content_type": a.content_type, "size": a.size}
+            {"name": a.name, "url": a.url, "content_type": a.content_type, "size": a.size}
             for a in message.attachments.all()
         ],
     }

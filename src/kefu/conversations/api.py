@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -23,6 +24,7 @@ class MessageIn(Schema):
 
 class EventIn(Schema):
     event: str
+    snooze_until: datetime | None = None
 
 
 def conversation_out(c: Conversation) -> dict[str, Any]:
@@ -80,5 +82,5 @@ def post_message(request: HttpRequest, conversation_id: int, body: MessageIn) ->
 @router.post("/{conversation_id}/events")
 def fire_event(request: HttpRequest, conversation_id: int, body: EventIn) -> dict[str, Any]:
     c = get_object_or_404(Conversation.objects.select_related("channel", "assignee"), pk=conversation_id)
-    actions.check_transition(c, body.event, actor=request.user)
+    actions.check_transition(c, body.event, actor=request.user, snooze_until=body.snooze_until)
     return conversation_out(c)

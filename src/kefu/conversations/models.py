@@ -139,3 +139,10 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+    @property
+    def url(self) -> str:
+        """Served by an authenticated view with the checked content type, never as /media/."""
+        from django.urls import reverse
+
+        return reverse("web:attachment", args=[self.pk])

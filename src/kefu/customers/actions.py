@@ -13,6 +13,7 @@ from kefu.core import clock
 from kefu.core.actions import action
 from kefu.core.errors import Conflict, ValidationFailed
 from kefu.core.events import record_audit
+from kefu.core.text import fold
 from kefu.customers.choices import CustomerType, Gender, RemarkKind, VipTier
 from kefu.customers.identities import normalise
 from kefu.customers.models import Customer, CustomerAddress, CustomerIdentity, CustomerRemark, Tag
@@ -51,6 +52,13 @@ def _clean_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def refresh_search_text(customer: Customer) -> None:
+    """Keep the folded search column in step: 陳靜 is found by 陈静 and vice versa."""
+    text = fold(" ".join(filter(None, (customer.name, customer.salutation, customer.company))))
+    Customer.objects.filter(pk=customer.pk).update(search_text=text)
+    customer.search_text = text
+
+
 def do_create_customer(
     *, now: datetime, actor: Any = None, identities: Iterable[tuple[str, str]] = (), **fields: Any
 ) -> Customer:
@@ -64,6 +72,7 @@ def do_create_customer(
         for kind, value in pairs:
             CustomerIdentity.objects.create(customer=customer, kind=kind, value=value, created_at=now)
         record_audit(customer, "customer.created", actor=actor, now=now)
+        refresh_search_text(customer)
     return customer
 
 
@@ -102,6 +111,7 @@ def check_update_customer(customer: Customer, *, actor: Any, **fields: Any) -> C
         changed = {k: [str(before[k]), str(v)] for k, v in clean.items() if before[k] != v}
         if changed:
             record_audit(customer, "customer.updated", actor=actor, now=now, data={"changed": changed})
+        refresh_search_text(customer)
     return customer
 
 
@@ -129,6 +139,20 @@ def check_set_tags(customer: Customer, names: Iterable[str], *, actor: Any) -> C
         customer.tags.set(tags)
         Customer.objects.filter(pk=customer.pk).update(updated_at=now)
         record_audit(customer, "customer.tags", actor=actor, now=now, data={"tags": clean})
+    return customer
+
+
+@action("customers.change_customer")
+def check_set_usual_products(customer: Customer, products: Iterable[Any], *, actor: Any) -> Customer:
+    """R17 VIP memory: the products this customer usually buys."""
+    chosen = list(products)
+    now = clock.now()
+    with transaction.atomic():
+        customer.usual_products.set(chosen)
+        Customer.objects.filter(pk=customer.pk).update(updated_at=now)
+        record_audit(
+            customer, "customer.usual_products", actor=actor, now=now, data={"products": [p.pk for p in chosen]}
+        )
     return customer
 
 
@@ -183,6 +207,7 @@ def do_add_remark(
             created_at=now,
         )
         Customer.objects.filter(pk=customer.pk).update(updated_at=now)
+        record_audit(customer, "customer.remark", actor=author, now=now, data={"remark": remark.pk, "kind": kind})
     return remark
 
 
@@ -264,6 +289,7 @@ def do_merge_customers(source: Customer, target: Customer, *, actor: Any, now: d
         source.updated_at = now
         source.save(update_fields=["merged_into", "updated_at"])
         record_audit(target, "customer.merged", actor=actor, now=now, data={"from": source.pk, "moved": moved})
+        refresh_search_text(target)
         record_audit(source, "customer.merged_away", actor=actor, now=now, data={"into": target.pk})
     return target
 

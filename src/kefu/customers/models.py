@@ -49,6 +49,9 @@ class Customer(models.Model):
         "shops.Product", verbose_name=_("usual products"), blank=True, related_name="+"
     )
     preferences = models.JSONField(_("other preferences"), default=dict, blank=True)
+    search_text = models.TextField(
+        editable=False, blank=True, help_text="Folded (Simplified, lower-case) name, company and identities."
+    )
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("merged into"),

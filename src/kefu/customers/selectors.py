@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from kefu.core.text import fold
 from kefu.customers.models import Customer
 
 
@@ -15,7 +16,9 @@ def search_customers(query: str) -> QuerySet[Customer]:
     if not query:
         return qs
     digits = "".join(ch for ch in query if ch.isdigit())
-    cond = Q(name__icontains=query) | Q(company__icontains=query) | Q(identities__value__icontains=query.lower())
+    cond = (
+        Q(search_text__contains=fold(query)) | Q(name__icontains=query) | Q(identities__value__icontains=query.lower())
+    )
     if len(digits) >= 4:
         cond |= Q(identities__value__contains=digits)
     return qs.filter(cond).distinct()

@@ -20,14 +20,19 @@ from kefu.conversations.choices import AuthorKind, ChannelKind
 from kefu.conversations.models import Channel
 from kefu.core import clock
 from kefu.core.choices import Priority, ServiceClass, Stage
-from kefu.customers.actions import do_add_remark, do_create_customer
+from kefu.customers.actions import (
+    check_add_address,
+    check_assign_owner,
+    check_set_usual_products,
+    check_set_vip_tier,
+    do_add_remark,
+    do_create_customer,
+)
 from kefu.customers.choices import CustomerType, IdentityKind, RemarkKind, VipTier
-from kefu.customers.models import CustomerAddress
 from kefu.knowledge.canned import load_default_library
 from kefu.shops.models import Product, Shop
-from kefu.tickets.actions import do_assign_ticket, do_create_ticket, do_transition_ticket
+from kefu.tickets.actions import do_add_ticket_remark, do_assign_ticket, do_create_ticket, do_transition_ticket
 from kefu.tickets.choices import TicketType
-from kefu.tickets.models import TicketRemark
 
 DEMO_PASSWORD = "kefu2026"
 
@@ -216,13 +221,14 @@ def _load(now: datetime) -> None:
         score=92,
         usual_courier="圆通",
     )
-    zhang.vip_tier = VipTier.GOLD
-    zhang.owner = users["sales"]
-    zhang.save(update_fields=["vip_tier", "owner"])
-    zhang.usual_products.add(products["SFP10G-SR"], products["PC-LC-LC-3M"])
+    admin = users["admin"]
+    check_set_vip_tier(zhang, VipTier.GOLD, actor=admin)
+    check_assign_owner(zhang, users["sales"], actor=admin)
+    check_set_usual_products(zhang, [products["SFP10G-SR"], products["PC-LC-LC-3M"]], actor=admin)
     do_add_remark(zhang, "每次发货都要附纸质发票，发票抬头：深圳市云联网络科技有限公司", author=users["agent"], now=now)
-    CustomerAddress.objects.create(
-        customer=zhang,
+    check_add_address(
+        zhang,
+        actor=admin,
         name="张伟",
         phone="13800138000",
         province="广东省",
@@ -241,12 +247,12 @@ def _load(now: datetime) -> None:
         usual_courier="顺丰",
         salutation="高小姐",
     )
-    gao.vip_tier = VipTier.SILVER
-    gao.save(update_fields=["vip_tier"])
-    gao.usual_products.add(products["RC-3L"])
+    check_set_vip_tier(gao, VipTier.SILVER, actor=admin)
+    check_set_usual_products(gao, [products["RC-3L"]], actor=admin)
     do_add_remark(gao, "白天上班不方便接电话，请先发短信再联系", author=users["agent"], now=now)
-    CustomerAddress.objects.create(
-        customer=gao,
+    check_add_address(
+        gao,
+        actor=admin,
         name="高洁",
         phone="13912345678",
         province="浙江省",
@@ -410,11 +416,8 @@ def _load(now: datetime) -> None:
     do_assign_ticket(
         t1, assignee=users["aftersales"], team=aftersales, actor=users["agent"], now=now - timedelta(seconds=3200)
     )
-    TicketRemark.objects.create(
-        ticket=t1,
-        author=users["aftersales"],
-        text="已联系仓库准备换货，等客户照片。",
-        created_at=now - timedelta(seconds=3000),
+    do_add_ticket_remark(
+        t1, "已联系仓库准备换货，等客户照片。", author=users["aftersales"], now=now - timedelta(seconds=3000)
     )
     t2 = do_create_ticket(
         chen,

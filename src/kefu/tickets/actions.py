@@ -165,17 +165,22 @@ def check_transition_ticket(ticket: Ticket, event: str, *, actor: Any, reason: s
     return do_transition_ticket(ticket, event, actor=actor, now=clock.now(), reason=reason)
 
 
-@action("tickets.add_ticketremark")
-def check_add_ticket_remark(ticket: Ticket, text: str, *, actor: Any) -> TicketRemark:
+def do_add_ticket_remark(ticket: Ticket, text: str, *, author: Any, now: datetime) -> TicketRemark:
     text = (text or "").strip()
     if not text:
         raise ValidationFailed(_("A remark cannot be empty."))
     if len(text) > 5000:
         raise ValidationFailed(_("A remark has at most 5,000 characters."))
-    now = clock.now()
     with transaction.atomic():
-        remark = TicketRemark.objects.create(ticket=ticket, author=actor, text=text, created_at=now)
+        remark = TicketRemark.objects.create(
+            ticket=ticket, author=author if getattr(author, "pk", None) else None, text=text, created_at=now
+        )
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
-        record_audit(ticket, "ticket.remark", actor=actor, now=now, data={"remark": remark.pk})
+        record_audit(ticket, "ticket.remark", actor=author, now=now, data={"remark": remark.pk})
         publish(f"ticket:{ticket.pk}", "ticket", "remark", {**_payload(ticket), "remark": remark.pk}, now=now)
     return remark
+
+
+@action("tickets.add_ticketremark")
+def check_add_ticket_remark(ticket: Ticket, text: str, *, actor: Any) -> TicketRemark:
+    return do_add_ticket_remark(ticket, text, author=actor, now=clock.now())

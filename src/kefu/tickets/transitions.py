@@ -26,8 +26,11 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.CANCELLED, "reopen"): S.OPEN,
 }
 
+# Events only the system fires (a customer's reply arriving by mail or chat).
+SYSTEM_EVENTS = frozenset({"customer_replied"})
+
 # Which permission each event needs when an agent fires it.
-EVENT_PERMISSION = {event: "tickets.change_ticket_status" for (_s, event) in TRANSITIONS}
+EVENT_PERMISSION = {event: "tickets.change_ticket_status" for (_s, event) in TRANSITIONS if event not in SYSTEM_EVENTS}
 EVENT_PERMISSION["cancel"] = "tickets.cancel_ticket"
 
 ticket_machine: StateMachine[Ticket] = StateMachine(

@@ -16,6 +16,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from kefu.core.actions import has_perm
 from kefu.core.events import events_since, group_name
 
+BACKLOG_PAGE = 500
 STREAM_PERMS = {
     "conversation": "conversations.view_conversation",
     "ticket": "tickets.view_ticket",
@@ -65,8 +66,13 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         # at worst, and clients drop ids they have already seen — never a gap.
         await self.channel_layer.group_add(group_name(stream), self.channel_name)
         self.streams.add(stream)
-        for event in await database_sync_to_async(events_since)(stream, after):
-            await self.send_json(event)
+        while True:  # the whole backlog, in pages
+            page = await database_sync_to_async(events_since)(stream, after, limit=BACKLOG_PAGE)
+            for event in page:
+                await self.send_json(event)
+            if len(page) < BACKLOG_PAGE:
+                break
+            after = page[-1]["id"]
         await self.send_json({"type": "subscribed", "stream": stream})
 
     async def stream_event(self, message: dict[str, Any]) -> None:

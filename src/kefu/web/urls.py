@@ -30,6 +30,7 @@ urlpatterns = [
     path("customers/", views.customer_list, name="customers"),
     path("customers/<int:pk>/", views.customer_detail, name="customer"),
     path("customers/<int:pk>/remark/", views.customer_remark, name="customer-remark"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("presence/", views.presence, name="presence"),
     path("language/", views.language, name="language"),
 ]

@@ -10,19 +10,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kefu.accounts.actions import check_set_presence
+from kefu.accounts.actions import check_set_presence, do_set_language
 from kefu.accounts.models import Team, User
 from kefu.conversations import actions as conv_actions
 from kefu.conversations import selectors as conv_selectors
 from kefu.conversations.choices import ConversationStatus
-from kefu.conversations.models import Conversation
+from kefu.conversations.models import Attachment, Conversation
 from kefu.conversations.transitions import AGENT_EVENTS, conversation_machine
 from kefu.core import clock
 from kefu.core.actions import has_perm
@@ -139,7 +139,7 @@ def conversation_status(request: HttpRequest, pk: int) -> HttpResponse:
     until = None
     if event == "snooze":
         hours = request.POST.get("hours", "4")
-        until = clock.now() + timedelta(hours=int(hours) if hours.isdigit() else 4)
+        until = clock.now() + timedelta(hours=min(int(hours), 24 * 30) if hours.isdigit() else 4)
     _attempt(
         request,
         lambda: conv_actions.check_transition(conversation, event, actor=request.user, snooze_until=until),
@@ -208,7 +208,11 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket.objects.select_related("customer", "assignee", "team", "conversation"), pk=pk)
-    events = [e for e in ticket_machine.allowed_events(ticket.status) if has_perm(request.user, EVENT_PERMISSION[e])]
+    events = [
+        e
+        for e in ticket_machine.allowed_events(ticket.status)
+        if e in EVENT_PERMISSION and has_perm(request.user, EVENT_PERMISSION[e])
+    ]
     return render(
         request,
         "web/ticket.html",
@@ -314,6 +318,21 @@ def customer_remark(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """Download an attachment: staff only, with the content type its bytes were checked as.
+    Non-images download instead of rendering, and nothing may run inside (CSP sandbox)."""
+    item = get_object_or_404(Attachment, pk=pk)
+    if not has_perm(request.user, "conversations.view_conversation"):
+        raise Http404
+    response = FileResponse(
+        item.file.open("rb"), content_type=item.content_type, as_attachment=not item.is_image, filename=item.name
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
 @require_POST
 def presence(request: HttpRequest) -> HttpResponse:
     _attempt(request, lambda: check_set_presence(request.user, request.POST.get("presence", ""), actor=request.user))
@@ -328,5 +347,5 @@ def language(request: HttpRequest) -> HttpResponse:
     if code in dict(settings.LANGUAGES):
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
         if request.user.is_authenticated:
-            User.objects.filter(pk=request.user.pk).update(language=code)
+            do_set_language(request.user, code)
     return response

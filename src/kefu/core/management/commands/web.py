@@ -20,6 +20,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
         import uvicorn
+        from django.conf import settings
+
+        if workers > 1 and not settings.ENV.redis_url:
+            self.stderr.write(
+                "kefu web: warning: several workers without KEFU_REDIS_URL cannot reach each other's WebSocket "
+                "clients; set KEFU_REDIS_URL (see README, Scaling)."
+            )
 
         with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after shutting down
             uvicorn.run("kefu.config.asgi:application", workers=workers, **uvicorn_config(host, port))
