@@ -1,0 +1,112 @@
+"""The agent workspace's pages and forms (server-rendered), as a signed-in agent sees them."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from kefu import demo
+from kefu.accounts.models import User
+from kefu.conversations.models import Conversation
+from kefu.tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded():
+    demo.load()
+
+
+def _login(client, username="agent"):
+    client.force_login(User.objects.get(username=username))
+
+
+def test_login_page_is_chinese_by_default(client):
+    # Given a browser that prefers English, the workspace still opens in zh-Hans (Chinese first).
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-CN"' in page
+    assert "登录" in page
+
+
+@pytest.mark.parametrize("view", ["mine", "unassigned", "teams", "all"])
+def test_inbox_views(client, loaded, view):
+    _login(client)
+    # Given the demo, when the agent opens each inbox view, then it lists what that view means.
+    response = client.get(f"/inbox/?view={view}")
+    assert response.status_code == 200
+    shown = {c.pk for c in response.context["page"]}
+    agent = User.objects.get(username="agent")
+    active = Conversation.objects.filter(status__in=["open", "pending"])
+    expected = {
+        "mine": active.filter(assignee=agent),
+        "unassigned": active.filter(assignee__isnull=True),
+        "teams": active.filter(team__in=agent.teams.all()),
+        "all": active,
+    }[view]
+    assert shown == set(expected.values_list("pk", flat=True))
+    assert shown  # the demo fills every view
+
+
+def test_agent_replies_and_creates_a_ticket_from_a_conversation(client, loaded):
+    _login(client)
+    conversation = Conversation.objects.get(subject="退货咨询")
+    # When the agent sends a reply from the composer,
+    client.post(
+        f"/conversations/{conversation.pk}/reply/", {"text": "高小姐您好，请问是哪个订单呢？", "client_id": "k1"}
+    )
+    # and creates a ticket from the conversation,
+    response = client.post(
+        f"/tickets/new/?conversation={conversation.pk}",
+        {"subject": "退货申请", "type": "return_exchange", "priority": "high", "description": "七天无理由"},
+    )
+    ticket = Ticket.objects.get(subject="退货申请")
+    # then both are stored, linked, and the ticket page shows its audit trail.
+    assert response.status_code == 302
+    assert conversation.messages.filter(text__startswith="高小姐您好").exists()
+    assert (ticket.conversation_id, ticket.customer_id, ticket.priority) == (
+        conversation.pk,
+        conversation.customer_id,
+        "high",
+    )
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "ticket.created" in page
+
+
+def test_forbidden_action_in_the_ui_shows_an_error_and_changes_nothing(client, loaded):
+    _login(client, "finance")
+    conversation = Conversation.objects.get(subject="退货咨询")
+    before = conversation.messages.count()
+    response = client.post(f"/conversations/{conversation.pk}/reply/", {"text": "已退款"}, follow=True)
+    assert conversation.messages.count() == before
+    assert "权限" in response.content.decode()  # 您没有执行此操作的权限
+
+
+def test_language_choice_is_remembered_on_the_account(client, loaded):
+    _login(client)
+    client.post("/language/", {"language": "zh-hant", "next": "/inbox/"})
+    assert User.objects.get(username="agent").language == "zh-hant"
+    # A new session without the cookie (another device) opens in the saved language.
+    other = type(client)()
+    _login(other)
+    assert 'lang="zh-TW"' in other.get("/inbox/").content.decode()
+
+
+def test_customer_page_and_search(client, loaded):
+    _login(client)
+    results = client.get("/customers/?q=13800138000").context["page"]
+    assert [c.name for c in results] == ["张伟"]
+    page = client.get(f"/customers/{results[0].pk}/").content.decode()
+    assert "纸质发票" in page  # the special-request remark is on the customer page
+    assert "圆通" in page  # the usual courier (VIP memory, R17)
+
+
+def test_token_command_prints_a_working_token(client, loaded):
+    out = io.StringIO()
+    call_command("token", "create", "agent", stdout=out)
+    token = out.getvalue().strip()
+    assert token.startswith("kefu_")
+    me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert me.json()["username"] == "agent"
