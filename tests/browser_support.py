@@ -24,6 +24,9 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
+# Labels a busy agent reads at a glance: breaking one over two lines is a layout bug.
+WRAP_SENSITIVE = ".mainnav a, .tabs a, button, .button, .badge, .vip, .list th, .kv dt"
+
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -40,8 +43,9 @@ def serve_asgi(app: Any, *, startup_timeout: float = 10.0) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))  # the kernel picks a free port; uvicorn serves on this very socket
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
-                            ws="websockets-sansio", timeout_graceful_shutdown=3)
+    config = uvicorn.Config(
+        app, lifespan="off", log_level="warning", access_log=False, ws="websockets-sansio", timeout_graceful_shutdown=3
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"uvicorn-{port}", daemon=True)
     thread.start()
@@ -84,13 +88,13 @@ class Tab:
 
     @classmethod
     def open(cls, browser: Any, name: str, viewport: dict[str, int], base_url: str) -> Tab:
-        context = browser.new_context(viewport=viewport, base_url=base_url, locale="zh-CN",
-                                      timezone_id="Asia/Shanghai")
+        context = browser.new_context(viewport=viewport, base_url=base_url, locale="zh-CN", timezone_id="Asia/Shanghai")
         context.set_default_timeout(10_000)
         tab = cls(page=context.new_page(), name=name)
         tab.page.on("pageerror", lambda exc: tab.errors.append(f"pageerror: {exc}"))
-        tab.page.on("console", lambda msg: msg.type == "error" and tab.errors.append(
-            f"console: {msg.text} @ {tab.page.url}"))
+        tab.page.on(
+            "console", lambda msg: msg.type == "error" and tab.errors.append(f"console: {msg.text} @ {tab.page.url}")
+        )
         tab.page.on("response", lambda r: r.status >= 400 and tab.errors.append(f"HTTP {r.status} {r.url}"))
         return tab
 
@@ -108,7 +112,8 @@ class Tab:
     def horizontal_overflow(self) -> int:
         """How many CSS pixels the document is wider than the viewport (0 when it fits)."""
         return self.page.evaluate(
-            "() => Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth)")
+            "() => Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth)"
+        )
 
     def overflowing_elements(self) -> list[str]:
         """The elements that stick out on the right, to make an overflow failure readable."""
@@ -123,6 +128,26 @@ class Tab:
             }
             return out.slice(0, 15);
         }""")
+
+    def wrapped_labels(self, selector: str = WRAP_SENSITIVE) -> list[str]:
+        """Texts of nav links, tabs, buttons, badges and headers broken over two lines or more."""
+        return self.page.evaluate(
+            """(selector) => {
+            const out = [];
+            for (const el of document.querySelectorAll(selector)) {
+                const range = document.createRange();
+                range.selectNodeContents(el);
+                const rects = [...range.getClientRects()].filter(r => r.width && r.height).sort((a, b) => a.top - b.top);
+                let lines = 0, bottom = -Infinity;
+                for (const r of rects) {  // a text box that starts below the previous ones starts a new line
+                    if (r.top >= bottom - 1) { lines += 1; bottom = r.bottom; } else { bottom = Math.max(bottom, r.bottom); }
+                }
+                if (lines > 1) out.push(el.textContent.trim());
+            }
+            return out;
+        }""",
+            selector,
+        )
 
     def close(self) -> None:
         self.page.context.close()

@@ -17,10 +17,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found: apt-get install chromium"),
-    # WhiteNoise hands Django's ASGI handler a synchronous file iterator for /static/; Django
-    # warns and serves it anyway.  Under filterwarnings=error that warning (raised in the server
-    # thread) would abort every stylesheet response, so only this one is let through here.
-    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators:Warning"),
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -45,7 +41,11 @@ def live_url(transactional_db, settings):
 
 @pytest.fixture
 def awkward_conversation(live_url):
-    """What breaks layouts in real life: a long subject, a long e-mail address, a long unbroken URL."""
+    """What breaks layouts in real life: a long subject, a long e-mail address, a long unbroken URL.
+
+    Request it before ``browser``: while Playwright's event loop is alive, Django refuses ORM calls
+    from this thread (SynchronousOnlyOperation).
+    """
     from kefu.accounts.models import User
     from kefu.conversations.actions import do_assign, do_post_message, do_start_conversation
     from kefu.conversations.models import Channel
@@ -110,7 +110,7 @@ def test_agent_reads_conversation_opens_customer_and_switches_language(browser, 
     tab = Tab.open(browser, "agent", DESKTOP, live_url)
     page = tab.page
 
-    # The login page is Chinese before anyone has chosen a language.
+    # Simplified Chinese by default, before anyone has chosen a language.
     log_in(tab)
     assert tab.html_lang() == "zh-CN"
     nav = page.locator(".mainnav").inner_text()
@@ -176,11 +176,14 @@ def test_every_screen_renders_without_sideways_scrolling(awkward_conversation, b
     tab = Tab.open(browser, name, viewport, live_url)
     page = tab.page
     overflow: dict[str, list[str]] = {}
+    wrapped: dict[str, list[str]] = {}
 
     def check(label: str) -> None:
         page.wait_for_load_state()
         if tab.horizontal_overflow() > 1:
             overflow[label] = tab.overflowing_elements()
+        if labels := tab.wrapped_labels():
+            wrapped[label] = labels
         tab.shot(label)
 
     log_in(tab)
@@ -230,5 +233,6 @@ def test_every_screen_renders_without_sideways_scrolling(awkward_conversation, b
     check("customer")
 
     assert overflow == {}, f"pages wider than the {viewport['width']} px viewport: {overflow}"
+    assert wrapped == {}, f"labels broken over two lines: {wrapped}"
     assert tab.errors == []
     tab.close()

@@ -110,3 +110,13 @@ def test_token_command_prints_a_working_token(client, loaded):
     assert token.startswith("kefu_")
     me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert me.json()["username"] == "agent"
+
+
+def test_audit_trail_reads_in_the_ui_language(client, loaded):
+    _login(client)
+    ticket = Ticket.objects.get(subject="光纤收发器无法连线，需工程师远程指导")
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    # Given a ticket that was created, assigned, started and set waiting, its trail reads in Chinese.
+    assert "工单已创建" in page
+    assert "新建 → 处理中" in page
+    assert "ticket.created" not in page.replace('title="ticket.created"', "")

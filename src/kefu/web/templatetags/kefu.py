@@ -22,3 +22,21 @@ def priority_badge(obj: Any) -> str:
 def initial(value: Any) -> str:
     text = str(value or "?").strip()
     return text[:1].upper() if text else "?"
+
+
+@register.filter
+def audit_verb(event: Any) -> str:
+    from kefu.core.audit_labels import verb_label
+
+    return verb_label(event.verb)
+
+
+@register.simple_tag
+def audit_states(event: Any) -> str:
+    from kefu.core.audit_labels import state_label
+
+    if not (event.from_state or event.to_state):
+        return ""
+    machine = event.verb.split(".", 1)[0]
+    source = state_label(machine, event.from_state) if event.from_state else "·"
+    return format_html("{} → {}", source, state_label(machine, event.to_state))
