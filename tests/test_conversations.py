@@ -158,3 +158,29 @@ def test_attachments_download_only_for_staff_with_their_checked_type(client, rol
     assert "sandbox" in served["Content-Security-Policy"]
     served.close()
     shown.close()
+
+
+def test_attachments_download_with_an_api_token(client, roles):
+    from kefu.accounts.actions import do_create_api_token
+
+    conversation = ConversationFactory()
+    msg, _ = do_post_message(
+        conversation,
+        author_kind="customer",
+        text="",
+        now=clock.now(),
+        attachments=[SimpleUploadedFile("a.png", PNG, "image/png")],
+    )
+    _token, raw = do_create_api_token(roles["aftersales"], now=clock.now())
+    response = client.get(msg.attachments.get().url, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200
+    response.close()
+    assert client.get(msg.attachments.get().url, HTTP_AUTHORIZATION="Bearer kefu_forged").status_code == 302
+
+
+def test_customer_reopening_a_resolved_conversation_clears_resolved_at():
+    conversation = ConversationFactory(status="resolved", resolved_at=clock.now())
+    do_post_message(conversation, author_kind="customer", text="还有问题", now=clock.now())
+    conversation.refresh_from_db()
+    assert conversation.status == "open"
+    assert conversation.resolved_at is None

@@ -185,6 +185,7 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": ENV.log_level},
     "loggers": {
+        "django": {"level": ENV.log_level},
         "django.db.backends": {"level": "WARNING"},
         "huey": {"level": "WARNING"},
         "uvicorn.access": {"level": "WARNING"},

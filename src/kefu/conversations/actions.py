@@ -153,7 +153,7 @@ def do_post_message(
                     wake_event,
                     actor=None,
                     now=now,
-                    updates={"snoozed_until": None},
+                    updates={"snoozed_until": None, "resolved_at": None},
                     data={"cause": "customer_message"},
                 )
                 publish(locked.stream_key, "conversation", "status", _summary(locked), now=now)

@@ -50,7 +50,9 @@ class Customer(models.Model):
     )
     preferences = models.JSONField(_("other preferences"), default=dict, blank=True)
     search_text = models.TextField(
-        editable=False, blank=True, help_text="Folded (Simplified, lower-case) name, company and identities."
+        editable=False,
+        blank=True,
+        help_text="Folded (Simplified, lower-case) name, salutation and company, for search.",
     )
     merged_into = models.ForeignKey(
         "self",

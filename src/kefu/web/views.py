@@ -9,8 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from kefu.accounts.actions import check_set_presence, do_set_language
 from kefu.accounts.models import Team, User
+from kefu.accounts.selectors import user_for_token
 from kefu.conversations import actions as conv_actions
 from kefu.conversations import selectors as conv_selectors
 from kefu.conversations.choices import ConversationStatus
@@ -317,12 +320,18 @@ def customer_remark(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, reverse("web:customer", args=[pk]))
 
 
-@login_required
-def attachment(request: HttpRequest, pk: int) -> FileResponse:
-    """Download an attachment: staff only, with the content type its bytes were checked as.
-    Non-images download instead of rendering, and nothing may run inside (CSP sandbox)."""
+def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Download an attachment: staff only (session or API bearer token), with the content
+    type its bytes were checked as.  Non-images download instead of rendering, and nothing
+    may run inside (CSP sandbox)."""
+    user: Any = request.user
+    header = request.headers.get("Authorization", "")
+    if not user.is_authenticated and header.startswith("Bearer "):
+        user = user_for_token(header.removeprefix("Bearer ").strip()) or user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     item = get_object_or_404(Attachment, pk=pk)
-    if not has_perm(request.user, "conversations.view_conversation"):
+    if not has_perm(user, "conversations.view_conversation"):
         raise Http404
     response = FileResponse(
         item.file.open("rb"), content_type=item.content_type, as_attachment=not item.is_image, filename=item.name

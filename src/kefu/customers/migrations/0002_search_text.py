@@ -13,7 +13,9 @@ class Migration(migrations.Migration):
             model_name="customer",
             name="search_text",
             field=models.TextField(
-                blank=True, editable=False, help_text="Folded (Simplified, lower-case) name, company and identities."
+                blank=True,
+                editable=False,
+                help_text="Folded (Simplified, lower-case) name, salutation and company, for search.",
             ),
         ),
     ]
