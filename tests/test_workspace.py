@@ -120,3 +120,74 @@ def test_audit_trail_reads_in_the_ui_language(client, loaded):
     assert "工单已创建" in page
     assert "新建 → 处理中" in page
     assert "ticket.created" not in page.replace('title="ticket.created"', "")
+
+
+def test_customer_page_edits_go_through_actions(client, loaded):
+    from kefu.core.events import audit_trail
+    from kefu.customers.models import Customer
+
+    _login(client)
+    customer = Customer.objects.get(name="李娜")
+    base = f"/customers/{customer.pk}"
+    # Given a reception agent, when they edit the profile, tags and contacts,
+    client.post(
+        f"{base}/profile/",
+        {
+            "name": "李娜",
+            "gender": "female",
+            "salutation": "",
+            "company": "杭州光电",
+            "customer_type": "permanent",
+            "score": "66",
+            "usual_courier": "中通",
+        },
+    )
+    client.post(f"{base}/tags/", {"tags": "老客户，光模块"})
+    client.post(f"{base}/identity/", {"kind": "phone", "value": "139 0000 1234"})
+    client.post(
+        f"{base}/address/",
+        {"name": "李娜", "phone": "13900001234", "province": "浙江省", "city": "杭州市", "detail": "滨江区 1 号"},
+    )
+    customer.refresh_from_db()
+    assert (customer.company, customer.score, customer.usual_courier) == ("杭州光电", 66, "中通")
+    assert customer.display_salutation == "李女士"
+    assert sorted(t.name for t in customer.tags.all()) == ["光模块", "老客户"]
+    assert customer.identities.filter(kind="phone", value="13900001234").exists()
+    assert customer.addresses.get().is_default
+    verbs = set(audit_trail(customer).values_list("verb", flat=True))
+    assert {"customer.updated", "customer.tags", "customer.identity_added", "customer.address_added"} <= verbs
+    # but the VIP tier is a supervisor's decision: refused, unchanged.
+    client.post(f"{base}/vip/", {"vip_tier": "3"}, follow=True)
+    customer.refresh_from_db()
+    assert customer.vip_tier == 0
+
+
+def test_supervisor_merges_a_duplicate_from_the_customer_page(client, loaded):
+    from kefu.customers.models import Customer
+
+    _login(client, "supervisor")
+    target = Customer.objects.get(name="王强")
+    duplicate = Customer.objects.get(name="李娜")
+    client.post(f"/customers/{target.pk}/merge/", {"source": f"#{duplicate.pk}"})
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into_id == target.pk
+    # the duplicate's page now leads to the merged customer
+    assert client.get(f"/customers/{duplicate.pk}/").url == f"/customers/{target.pk}/"
+
+
+def test_ticket_edit_and_conversation_classify(client, loaded):
+    _login(client, "aftersales")
+    ticket = Ticket.objects.get(subject="开具 20 个 SFP+ 模块的增值税专用发票")
+    client.post(
+        f"/tickets/{ticket.pk}/edit/",
+        {"subject": "开具增值税专用发票", "type": "billing", "priority": "urgent", "stage": "after_sale"},
+    )
+    ticket.refresh_from_db()
+    assert (ticket.subject, ticket.priority, ticket.stage) == ("开具增值税专用发票", "urgent", "after_sale")
+    conversation = Conversation.objects.get(subject="光模块兼容性")
+    client.post(
+        f"/conversations/{conversation.pk}/classify/",
+        {"service_class": "demonstration", "stage": "pre_sale", "priority": "high"},
+    )
+    conversation.refresh_from_db()
+    assert (conversation.service_class, conversation.priority) == ("demonstration", "high")

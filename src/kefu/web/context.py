@@ -5,10 +5,20 @@ from typing import Any
 from django.http import HttpRequest
 
 from kefu.accounts.choices import Presence
+from kefu.core.choices import Priority, ServiceClass, Stage
+from kefu.tickets.choices import TicketType
 
 
 def workspace(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"presence_choices": Presence.choices}
+    return {
+        "presence_choices": Presence.choices,
+        "kefu_choices": {
+            "service_class": ServiceClass.choices,
+            "stage": Stage.choices,
+            "priority": Priority.choices,
+            "ticket_type": TicketType.choices,
+        },
+    }

@@ -29,12 +29,14 @@ from kefu.conversations.models import Attachment, Conversation
 from kefu.conversations.transitions import AGENT_EVENTS, conversation_machine
 from kefu.core import clock
 from kefu.core.actions import has_perm
-from kefu.core.errors import KefuError
+from kefu.core.errors import KefuError, ValidationFailed
 from kefu.core.events import audit_trail
 from kefu.customers import actions as customer_actions
+from kefu.customers.choices import CustomerType, Gender, IdentityKind, VipTier
 from kefu.customers.models import Customer
 from kefu.customers.selectors import search_customers
 from kefu.knowledge.models import CannedReply
+from kefu.shops.models import Product
 from kefu.tickets import actions as ticket_actions
 from kefu.tickets import selectors as ticket_selectors
 from kefu.tickets.models import Ticket
@@ -246,6 +248,24 @@ def ticket_event(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def ticket_update(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = get_object_or_404(Ticket, pk=pk)
+    fields = {k: request.POST[k] for k in ("subject", "type", "priority", "stage") if k in request.POST}
+    _attempt(request, lambda: ticket_actions.check_update_ticket(ticket, actor=request.user, **fields), _("Saved."))
+    return redirect("web:ticket", pk=pk)
+
+
+@login_required
+@require_POST
+def conversation_classify(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = get_object_or_404(Conversation, pk=pk)
+    fields = {k: request.POST[k] for k in ("service_class", "stage", "priority") if k in request.POST}
+    _attempt(request, lambda: conv_actions.check_classify(conversation, actor=request.user, **fields), _("Saved."))
+    return redirect("web:conversation", pk=pk)
+
+
+@login_required
+@require_POST
 def ticket_remark(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
     _attempt(
@@ -304,8 +324,72 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tickets": customer.tickets.select_related("assignee").order_by("-updated_at")[:30],
             "usual_products": customer.usual_products.all(),
             "trail": audit_trail(customer).order_by("-created_at")[:20],
+            "choices": {
+                "gender": Gender.choices,
+                "customer_type": CustomerType.choices,
+                "vip_tier": VipTier.choices,
+                "identity_kind": IdentityKind.choices,
+            },
+            "salespeople": User.objects.filter(is_active=True, groups__name="sales").order_by("username"),
+            "products": Product.objects.select_related("shop").order_by("shop__code", "sku"),
+            "can": {
+                "edit": has_perm(request.user, "customers.change_customer"),
+                "vip": has_perm(request.user, "customers.set_vip_tier"),
+                "owner": has_perm(request.user, "customers.assign_owner"),
+                "merge": has_perm(request.user, "customers.merge_customers"),
+            },
         },
     )
+
+
+def _customer_op(request: HttpRequest, customer: Customer, op: str) -> Any:
+    """One customer action per form of the customer page."""
+    post, actor = request.POST, request.user
+    if op == "profile":
+        fields = {
+            k: post.get(k, "") for k in ("name", "gender", "salutation", "company", "customer_type", "usual_courier")
+        }
+        fields["score"] = post.get("score", "0") or "0"
+        return customer_actions.check_update_customer(customer, actor=actor, **fields)
+    if op == "tags":
+        names = post.get("tags", "").replace("，", ",").split(",")
+        return customer_actions.check_set_tags(customer, names, actor=actor)
+    if op == "products":
+        chosen = Product.objects.filter(pk__in=[p for p in post.getlist("products") if p.isdigit()])
+        return customer_actions.check_set_usual_products(customer, chosen, actor=actor)
+    if op == "vip":
+        tier = post.get("vip_tier", "")
+        if not tier.isdigit():
+            raise ValidationFailed(_("Unknown VIP tier."))
+        return customer_actions.check_set_vip_tier(customer, int(tier), actor=actor)
+    if op == "owner":
+        owner_id = post.get("owner", "")
+        owner = User.objects.filter(pk=owner_id).first() if owner_id.isdigit() else None
+        return customer_actions.check_assign_owner(customer, owner, actor=actor)
+    if op == "identity":
+        return customer_actions.check_add_identity(customer, post.get("kind", ""), post.get("value", ""), actor=actor)
+    if op == "address":
+        return customer_actions.check_add_address(
+            customer,
+            actor=actor,
+            is_default=bool(post.get("is_default")),
+            **{k: post.get(k, "") for k in ("name", "phone", "province", "city", "district", "detail")},
+        )
+    if op == "merge":
+        source_id = post.get("source", "").lstrip("#")
+        source = Customer.objects.filter(pk=source_id).first() if source_id.isdigit() else None
+        if source is None:
+            raise ValidationFailed(_("No customer with that number."))
+        return customer_actions.check_merge_customers(source, customer, actor=actor)
+    raise ValidationFailed(_("Unknown action “%(event)s”.") % {"event": op})
+
+
+@login_required
+@require_POST
+def customer_update(request: HttpRequest, pk: int, op: str) -> HttpResponse:
+    customer = get_object_or_404(Customer, pk=pk)
+    _attempt(request, lambda: _customer_op(request, customer, op), _("Saved."))
+    return redirect("web:customer", pk=pk)
 
 
 @login_required
