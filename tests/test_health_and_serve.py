@@ -114,3 +114,65 @@ def test_kefu_serve_runs_one_process_and_stops_cleanly(tmp_path):
     assert proc.returncode == 0, output
     assert "agent" in output  # the demo logins were printed
     assert "kefu: stopped." in output
+
+
+@pytest.mark.slow
+def test_kefu_worker_fires_due_timers_and_stops_on_sigterm(tmp_path):
+    # Given a database with a conversation whose snooze ended while no worker ran,
+    env = {
+        **os.environ,
+        "KEFU_DATABASE_URL": f"sqlite:///{tmp_path / 'w.sqlite3'}",
+        "KEFU_VAR_DIR": str(tmp_path / "var"),
+        "KEFU_SWEEP_INTERVAL": "1",
+    }
+    env.pop("KEFU_REDIS_URL", None)
+    subprocess.run([KEFU, "migrate", "-v0"], cwd=tmp_path, env=env, check=True, timeout=120)
+    setup = (
+        "from datetime import timedelta\n"
+        "from kefu import demo; from kefu.core import clock\n"
+        "from kefu.conversations.models import Conversation\n"
+        "demo.load()\n"
+        "c = Conversation.objects.get(status='snoozed')\n"
+        "Conversation.objects.filter(pk=c.pk).update(snoozed_until=clock.now() - timedelta(minutes=5))\n"
+        "print(c.pk)\n"
+    )
+    pk = (
+        subprocess.run(
+            [KEFU, "shell", "-c", setup], cwd=tmp_path, env=env, check=True, timeout=120, capture_output=True, text=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    status = f"from kefu.conversations.models import Conversation; print(Conversation.objects.get(pk={pk}).status)"
+    # when `kefu worker` runs,
+    proc = subprocess.Popen(
+        [KEFU, "worker"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        current = ""
+        while time.monotonic() < deadline:
+            current = (
+                subprocess.run(
+                    [KEFU, "shell", "-c", status],
+                    cwd=tmp_path,
+                    env=env,
+                    check=True,
+                    timeout=60,
+                    capture_output=True,
+                    text=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
+            if current == "open":
+                break
+            time.sleep(0.5)
+        # then its sweeper wakes the conversation,
+        assert current == "open"
+    finally:
+        # and SIGTERM stops it cleanly.
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output
+    assert "kefu worker: stopped." in output

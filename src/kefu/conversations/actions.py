@@ -15,6 +15,7 @@ from kefu.conversations.models import Attachment, Channel, Conversation, Message
 from kefu.conversations.transitions import AGENT_EVENTS, conversation_machine
 from kefu.core import clock
 from kefu.core.actions import action
+from kefu.core.assignment import assign_locked
 from kefu.core.choices import Priority, ServiceClass, Stage
 from kefu.core.errors import InvalidTransition, ValidationFailed
 from kefu.core.events import notify, publish, record_audit
@@ -230,27 +231,16 @@ def do_assign(
     note: str = "",
     reason: str = "manual",
 ) -> Conversation:
-    if assignee is not None and not assignee.is_active:
-        raise ValidationFailed(_("Conversations can only be assigned to active staff."))
     with transaction.atomic():
-        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        before = {"assignee": locked.assignee_id, "team": locked.team_id}
-        locked.assignee = assignee
-        if team is not None:
-            locked.team = team
-        locked.updated_at = now
-        locked.save(update_fields=["assignee", "team", "updated_at"])
-        record_audit(
-            locked,
-            "conversation.assigned",
+        locked = assign_locked(
+            Conversation,
+            conversation.pk,
+            assignee=assignee,
+            team=team,
             actor=actor,
             now=now,
-            data={
-                "from": before,
-                "to": {"assignee": locked.assignee_id, "team": locked.team_id},
-                "reason": reason,
-                "note": note,
-            },
+            verb="conversation.assigned",
+            data={"reason": reason, "note": note},
         )
         if note.strip():
             do_post_message(locked, author_kind=AuthorKind.SYSTEM, text=note, author=actor, now=now, is_internal=True)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kefu.core import clock
 from kefu.core.actions import action, require
+from kefu.core.assignment import assign_locked
 from kefu.core.choices import Priority, Stage
 from kefu.core.errors import ValidationFailed
 from kefu.core.events import publish, record_audit
@@ -112,22 +113,9 @@ def check_update_ticket(ticket: Ticket, *, actor: Any, **fields: Any) -> Ticket:
 
 
 def do_assign_ticket(ticket: Ticket, *, assignee: Any, team: Any, actor: Any, now: datetime) -> Ticket:
-    if assignee is not None and not assignee.is_active:
-        raise ValidationFailed(_("Tickets can only be assigned to active staff."))
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        before = {"assignee": locked.assignee_id, "team": locked.team_id}
-        locked.assignee = assignee
-        if team is not None:
-            locked.team = team
-        locked.updated_at = now
-        locked.save(update_fields=["assignee", "team", "updated_at"])
-        record_audit(
-            locked,
-            "ticket.assigned",
-            actor=actor,
-            now=now,
-            data={"from": before, "to": {"assignee": locked.assignee_id, "team": locked.team_id}},
+        locked = assign_locked(
+            Ticket, ticket.pk, assignee=assignee, team=team, actor=actor, now=now, verb="ticket.assigned"
         )
         if assignee is not None and locked.status == TicketStatus.NEW:
             ticket_machine.transition(locked, "open", actor=actor, now=now, data={"cause": "assigned"})
