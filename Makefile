@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export HOST PORT
 
-.PHONY: serve test lint check web worker messages clean
+.PHONY: serve test lint check web worker messages lock clean
 
 $(BIN)/python:
 	@echo "==> creating $(VENV) with $$($(PYTHON) --version)"
@@ -47,6 +47,12 @@ worker: $(VENV)/.base-installed
 messages: $(VENV)/.dev-installed
 	cd src/kefu && ../../$(BIN)/kefu makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete --no-location -i "demo/*"
 	cd src/kefu && ../../$(BIN)/kefu compilemessages
+
+# Re-pin the dependencies after editing pyproject.toml (uv resolves; pip installs from the lock).
+lock: $(VENV)/.base-installed
+	$(PIP) install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml -o requirements/base.txt --python-version 3.11 --quiet
+	$(BIN)/uv pip compile pyproject.toml --extra dev -c requirements/base.txt -o requirements/dev.txt --python-version 3.11 --quiet
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
