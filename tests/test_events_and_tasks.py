@@ -111,3 +111,20 @@ def test_snoozed_conversations_wake_once_when_due(time_machine):
     conversation.refresh_from_db()
     assert conversation.status == "open"
     assert conversation.snoozed_until is None
+
+
+def test_doorbells_of_a_rolled_back_savepoint_are_not_rung(django_capture_on_commit_callbacks, monkeypatch):
+    from kefu.core import events
+
+    sent = []
+    monkeypatch.setattr(events, "_send", lambda messages: sent.extend(m["id"] for _k, m in messages))
+    # Given an outer transaction that commits with an inner savepoint that rolls back,
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        publish("conversation:7", "message", "created", {}, now=clock.now())
+        with pytest.raises(ValueError, match="inner"), transaction.atomic():
+            publish("conversation:7", "message", "created", {"lost": True}, now=clock.now())
+            raise ValueError("inner failure")
+        publish("conversation:7", "message", "created", {}, now=clock.now())
+    # then only the committed events ring, once each, in one batch, and the ids have no gap.
+    assert sent == [1, 2]
+    assert [e["id"] for e in events_since("conversation:7", 0)] == [1, 2]
