@@ -72,3 +72,10 @@ def test_no_module_reads_the_clock_directly():
         and any(s in path.read_text(encoding="utf-8") for s in ("timezone.now(", "datetime.now(", "datetime.utcnow("))
     ]
     assert offenders == []
+
+
+def test_https_switch(tmp_path):
+    assert load_env({}, cwd=tmp_path).https is False
+    assert load_env({"KEFU_HTTPS": "true"}, cwd=tmp_path).https is True
+    with pytest.raises(ConfigError, match="KEFU_HTTPS"):
+        load_env({"KEFU_HTTPS": "sometimes"}, cwd=tmp_path)

@@ -122,6 +122,7 @@ class Env:
     sweep_interval: int
     workers: int
     csrf_trusted_origins: tuple[str, ...]
+    https: bool
 
     @property
     def scaled(self) -> bool:
@@ -200,6 +201,7 @@ def load_env(environ: dict[str, str] | None = None, *, cwd: Path | None = None) 
         sweep_interval=_int("KEFU_SWEEP_INTERVAL", get("KEFU_SWEEP_INTERVAL", "5"), minimum=1),
         workers=_int("KEFU_WORKERS", get("KEFU_WORKERS", "2"), minimum=1),
         csrf_trusted_origins=origins,
+        https=_bool("KEFU_HTTPS", get("KEFU_HTTPS", "false")),
     )
 
 
