@@ -14,7 +14,7 @@ def test_bench_events_prints_json_with_medians_and_a_baseline():
     assert result["ids_gap_free"] is True
     assert result["publish"]["per_second_median"] > 0
     assert result["baseline_plain_insert"]["per_second_median"] > 0
-    assert 0 < result["ratio_publish_to_baseline"]
+    assert result["ratio_publish_to_baseline"] > 0
     # and it cleans up after itself
     from kefu.core.models import Stream, StreamEvent
 
