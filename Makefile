@@ -3,9 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
-HOST   ?= 127.0.0.1
-PORT   ?= 8000
-export HOST PORT
+# HOST / PORT / WEB_CONCURRENCY: from the shell, the make command line (make serve PORT=9000) or .env
 
 .PHONY: serve test lint check web worker messages lock clean
 
@@ -26,7 +24,7 @@ $(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.txt
 	@touch $@
 
 serve: $(VENV)/.base-installed
-	$(BIN)/kefu serve --host $(HOST) --port $(PORT)
+	$(BIN)/kefu serve
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -39,7 +37,7 @@ lint: $(VENV)/.dev-installed
 check: lint test
 
 web: $(VENV)/.base-installed
-	$(BIN)/kefu web --host $(HOST) --port $(PORT)
+	$(BIN)/kefu web
 
 worker: $(VENV)/.base-installed
 	$(BIN)/kefu worker

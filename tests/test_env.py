@@ -79,3 +79,16 @@ def test_https_switch(tmp_path):
     assert load_env({"KEFU_HTTPS": "true"}, cwd=tmp_path).https is True
     with pytest.raises(ConfigError, match="KEFU_HTTPS"):
         load_env({"KEFU_HTTPS": "sometimes"}, cwd=tmp_path)
+
+
+def test_listen_address_from_dotenv(tmp_path, monkeypatch):
+    # Given HOST and PORT only in .env, then the commands listen there.
+    for name in ("HOST", "PORT", "WEB_CONCURRENCY"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / ".env").write_text("PORT=9123\nHOST=kefu.internal\n", encoding="utf-8")
+    env = load_env(cwd=tmp_path)
+    assert (env.host, env.port, env.web_concurrency) == ("kefu.internal", 9123, 1)
+    # an empty value (e.g. exported by a tool) means the default; a bad one names the variable.
+    assert load_env({"PORT": "", "HOST": ""}, cwd=tmp_path).port == 8000
+    with pytest.raises(ConfigError, match="PORT"):
+        load_env({"PORT": "http"}, cwd=tmp_path)

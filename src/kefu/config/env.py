@@ -123,6 +123,9 @@ class Env:
     workers: int
     csrf_trusted_origins: tuple[str, ...]
     https: bool
+    host: str
+    port: int
+    web_concurrency: int
 
     @property
     def scaled(self) -> bool:
@@ -202,6 +205,9 @@ def load_env(environ: dict[str, str] | None = None, *, cwd: Path | None = None) 
         workers=_int("KEFU_WORKERS", get("KEFU_WORKERS", "2"), minimum=1),
         csrf_trusted_origins=origins,
         https=_bool("KEFU_HTTPS", get("KEFU_HTTPS", "false")),
+        host=get("HOST", "127.0.0.1").strip() or "127.0.0.1",
+        port=_int("PORT", get("PORT", "").strip() or "8000", minimum=1),
+        web_concurrency=_int("WEB_CONCURRENCY", get("WEB_CONCURRENCY", "").strip() or "1", minimum=1),
     )
 
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -14,8 +14,8 @@ class Command(BaseCommand):
     help = _("Run kefu in one process: HTTP + WebSocket, the job consumer and the timer sweeper.")
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default=settings.ENV.host)
+        parser.add_argument("--port", type=int, default=settings.ENV.port)
         parser.add_argument("--no-setup", action="store_true", help="skip migrate and demo data")
 
     def handle(self, *args: Any, host: str, port: int, no_setup: bool, **options: Any) -> None:

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
@@ -14,13 +14,12 @@ class Command(BaseCommand):
     help = _("Scaled mode: serve HTTP and WebSocket with uvicorn workers (no jobs, no timers).")
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
+        parser.add_argument("--host", default=settings.ENV.host)
+        parser.add_argument("--port", type=int, default=settings.ENV.port)
+        parser.add_argument("--workers", type=int, default=settings.ENV.web_concurrency)
 
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
         import uvicorn
-        from django.conf import settings
 
         if workers > 1 and not settings.ENV.redis_url:
             self.stderr.write(
