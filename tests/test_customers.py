@@ -5,7 +5,9 @@ from kefu.core.errors import Conflict, ValidationFailed
 from kefu.core.events import audit_trail
 from kefu.customers.actions import (
     check_add_identity,
+    check_assign_owner,
     check_merge_customers,
+    check_set_vip_tier,
     do_create_customer,
     do_find_or_create_by_identity,
 )
@@ -108,3 +110,31 @@ def test_search_finds_traditional_names_by_simplified_and_back():
     assert list(search_customers("陳靜")) == [customer]
     assert list(search_customers("台湾光通讯")) == [customer]
     assert list(search_customers("王五")) == []
+
+
+def test_changes_are_audited_once_with_old_and_new_values(roles):
+    customer = CustomerFactory()
+    owner = roles["sales"]
+    # Given a supervisor setting the VIP tier twice and an owner,
+    check_set_vip_tier(customer, 2, actor=roles["supervisor"])
+    check_set_vip_tier(customer, 2, actor=roles["supervisor"])
+    check_assign_owner(customer, owner, actor=roles["supervisor"])
+    # then only real changes are audited, related rows by id.
+    rows = {row.verb: row.data for row in audit_trail(customer)}
+    assert audit_trail(customer).filter(verb="customer.vip_tier").count() == 1
+    assert rows["customer.vip_tier"] == {"changed": {"vip_tier": [0, 2]}}
+    assert rows["customer.owner"] == {"changed": {"owner": [None, owner.pk]}}
+
+
+def test_identity_race_between_check_and_insert_ends_in_a_conflict_not_a_crash(monkeypatch):
+    from django.db.models.query import QuerySet
+
+    first, _ = do_find_or_create_by_identity("phone", "13800000099", now=clock.now())
+    # Given another request that inserted the identity after our existence check,
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)
+    # when we insert it too, then the unique constraint turns into a clean Conflict,
+    with pytest.raises(Conflict):
+        do_create_customer(now=clock.now(), name="乙", identities=[("phone", "13800000099")])
+    # and intake that loses the race (its lookup found nothing) returns the customer who won it.
+    monkeypatch.setattr(QuerySet, "first", lambda self: None)
+    assert do_find_or_create_by_identity("phone", "13800000099", now=clock.now()) == (first, False)

@@ -118,7 +118,7 @@ def test_kefu_serve_runs_one_process_and_stops_cleanly(tmp_path):
 
 @pytest.mark.slow
 def test_kefu_worker_fires_due_timers_and_stops_on_sigterm(tmp_path):
-    # Given a database with a conversation whose snooze ended while no worker ran,
+    # Given a conversation snoozed (through the action) for two seconds while no worker runs,
     env = {
         **os.environ,
         "KEFU_DATABASE_URL": f"sqlite:///{tmp_path / 'w.sqlite3'}",
@@ -130,10 +130,12 @@ def test_kefu_worker_fires_due_timers_and_stops_on_sigterm(tmp_path):
     setup = (
         "from datetime import timedelta\n"
         "from kefu import demo; from kefu.core import clock\n"
+        "from kefu.conversations.actions import do_transition\n"
         "from kefu.conversations.models import Conversation\n"
         "demo.load()\n"
-        "c = Conversation.objects.get(status='snoozed')\n"
-        "Conversation.objects.filter(pk=c.pk).update(snoozed_until=clock.now() - timedelta(minutes=5))\n"
+        "c = Conversation.objects.get(subject='光模块兼容性')\n"
+        "now = clock.now()\n"
+        "do_transition(c, 'snooze', actor=None, now=now, snooze_until=now + timedelta(seconds=2))\n"
         "print(c.pk)\n"
     )
     pk = (

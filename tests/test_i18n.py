@@ -4,6 +4,9 @@ compiled — the committed django.mo says exactly what its django.po says."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import polib
@@ -13,7 +16,8 @@ from django.utils.translation import gettext
 
 import kefu
 
-LOCALE_DIR = Path(kefu.__file__).resolve().parent / "locale"
+SRC = Path(kefu.__file__).resolve().parent
+LOCALE_DIR = SRC / "locale"
 LANGUAGES = ("zh_Hans", "zh_Hant", "en")
 PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[sd]")
 
@@ -121,3 +125,21 @@ def test_simplified_and_traditional_differ():
     # when a few core terms are looked up, then each language has its own script.
     assert hans == ("工单", "客户")
     assert hant == ("工單", "客戶")
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed")
+def test_catalogs_hold_every_translatable_string_of_the_source(tmp_path):
+    # Given a copy of the source, when makemessages extracts its strings afresh,
+    copy = tmp_path / "kefu"
+    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__", "demo"))
+    subprocess.run(
+        [str(Path(sys.executable).parent / "kefu"), "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location"],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    fresh = {e.msgid for e in polib.pofile(str(copy / "locale/zh_Hans/LC_MESSAGES/django.po"))}
+    committed = {e.msgid for e in polib.pofile(str(SRC / "locale/zh_Hans/LC_MESSAGES/django.po"))}
+    # then the committed catalogs already have every one of them (run `make messages` and translate).
+    assert fresh - committed == set()

@@ -158,13 +158,11 @@ def test_role_matrix(action_name, roles):
                 calls[action_name](user)
 
 
-def test_anonymous_and_inactive_users_are_refused(roles):
+def test_anonymous_and_inactive_users_are_refused(db):
     from kefu.customers import actions as cust
 
     # Given an inactive administrator and no user at all,
-    admin = roles["admin"]
-    admin.is_active = False
-    admin.save()
+    admin = UserFactory(role="admin", username="left_the_company", is_active=False)
     # when they try to write, then the action refuses.
     with pytest.raises(PermissionDenied):
         cust.check_create_customer(actor=admin, name="x")

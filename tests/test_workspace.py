@@ -191,3 +191,13 @@ def test_ticket_edit_and_conversation_classify(client, loaded):
     )
     conversation.refresh_from_db()
     assert (conversation.service_class, conversation.priority) == ("demonstration", "high")
+
+
+def test_unknown_language_is_refused_and_secure_cookie_behind_https(client, loaded, settings):
+    _login(client)
+    response = client.post("/language/", {"language": "klingon", "next": "/inbox/"}, follow=True)
+    assert "未知的语言" in response.content.decode()
+    assert User.objects.get(username="agent").language == ""
+    settings.LANGUAGE_COOKIE_SECURE = True  # what KEFU_HTTPS=true sets
+    response = client.post("/language/", {"language": "en", "next": "/inbox/"})
+    assert response.cookies["kefu_language"]["secure"] is True

@@ -38,13 +38,17 @@ def check_set_presence(user: User, presence: str, *, actor: User) -> User:
 
 @action("accounts.manage_agents")
 def check_set_max_chats(user: User, limit: int, *, actor: User) -> User:
-    if not 0 <= int(limit) <= 50:
+    try:
+        value = int(limit)
+    except (TypeError, ValueError):
+        value = -1
+    if not 0 <= value <= 50:
         raise ValidationFailed(_("The chat limit must be between 0 and 50."))
     now = clock.now()
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(max_concurrent_chats=int(limit))
-        record_audit(user, "user.max_chats", actor=actor, now=now, data={"max": int(limit)})
-    user.max_concurrent_chats = int(limit)
+        User.objects.filter(pk=user.pk).update(max_concurrent_chats=value)
+        record_audit(user, "user.max_chats", actor=actor, now=now, data={"max": value})
+    user.max_concurrent_chats = value
     return user
 
 

@@ -19,6 +19,7 @@ from kefu.core.assignment import assign_locked
 from kefu.core.choices import Priority, ServiceClass, Stage
 from kefu.core.errors import InvalidTransition, ValidationFailed
 from kefu.core.events import notify, publish, record_audit
+from kefu.core.records import save_changes
 from kefu.core.uploads import check_upload
 from kefu.customers.models import Customer
 
@@ -149,16 +150,7 @@ def do_post_message(
                 ConversationStatus.RESOLVED: "reopen",
             }.get(ConversationStatus(locked.status))
             if wake_event:
-                conversation_machine.transition(
-                    locked,
-                    wake_event,
-                    actor=None,
-                    now=now,
-                    updates={"snoozed_until": None, "resolved_at": None},
-                    data={"cause": "customer_message"},
-                )
-                publish(locked.stream_key, "conversation", "status", _summary(locked), now=now)
-                notify(INBOX_STREAM, "conversation", "status", _summary(locked), now=now)
+                do_transition(locked, wake_event, actor=None, now=now, data={"cause": "customer_message"})
         payload = {
             "conversation": locked.pk,
             "message": message_payload(message),
@@ -260,7 +252,13 @@ def check_assign(
 
 
 def do_transition(
-    conversation: Conversation, event: str, *, actor: Any, now: datetime, snooze_until: datetime | None = None
+    conversation: Conversation,
+    event: str,
+    *,
+    actor: Any,
+    now: datetime,
+    snooze_until: datetime | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Conversation:
     updates: dict[str, Any] = {}
     if event == "snooze":
@@ -272,7 +270,7 @@ def do_transition(
     if event == "reopen":
         updates.update(resolved_at=None)
     with transaction.atomic():
-        conversation_machine.transition(conversation, event, actor=actor, now=now, updates=updates)
+        conversation_machine.transition(conversation, event, actor=actor, now=now, updates=updates, data=data)
         publish(conversation.stream_key, "conversation", "status", _summary(conversation), now=now)
         notify(INBOX_STREAM, "conversation", "status", _summary(conversation), now=now)
     return conversation
@@ -309,12 +307,6 @@ def check_classify(
         changes[field] = value
     now = clock.now()
     with transaction.atomic():
-        before = {k: getattr(conversation, k) for k in changes}
-        for key, value in changes.items():
-            setattr(conversation, key, value)
-        conversation.updated_at = now
-        conversation.save(update_fields=[*changes, "updated_at"])
-        record_audit(
-            conversation, "conversation.classified", actor=actor, now=now, data={"from": before, "to": changes}
-        )
+        if save_changes(conversation, changes, actor=actor, now=now, verb="conversation.classified"):
+            publish(conversation.stream_key, "conversation", "classified", _summary(conversation), now=now)
     return conversation

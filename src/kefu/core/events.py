@@ -116,8 +116,8 @@ def ring_after_commit(stream_key: str, message: dict[str, Any]) -> None:
     registered at the same savepoint level as its messages, so a rolled-back savepoint
     drops exactly its own doorbells."""
     conn = transaction.get_connection()
-    if not conn.in_atomic_block:
-        _send([(stream_key, message)])
+    if not conn.in_atomic_block:  # autocommit: the write is already committed
+        publish_on_commit(lambda: _send([(stream_key, message)]))
         return
     if not conn.run_on_commit:
         conn._kefu_doorbells = {}  # a new transaction: no live batches

@@ -13,6 +13,7 @@ from kefu.core import clock
 from kefu.core.actions import action
 from kefu.core.errors import Conflict, ValidationFailed
 from kefu.core.events import record_audit
+from kefu.core.records import save_changes
 from kefu.core.text import fold
 from kefu.customers.choices import CustomerType, Gender, RemarkKind, VipTier
 from kefu.customers.identities import normalise
@@ -70,7 +71,13 @@ def do_create_customer(
                 raise Conflict(_("Another customer already has %(kind)s %(value)s.") % {"kind": kind, "value": value})
         customer = Customer.objects.create(created_at=now, updated_at=now, **clean)
         for kind, value in pairs:
-            CustomerIdentity.objects.create(customer=customer, kind=kind, value=value, created_at=now)
+            try:
+                with transaction.atomic():
+                    CustomerIdentity.objects.create(customer=customer, kind=kind, value=value, created_at=now)
+            except IntegrityError:  # another request took it between the check and the insert
+                raise Conflict(
+                    _("Another customer already has %(kind)s %(value)s.") % {"kind": kind, "value": value}
+                ) from None
         record_audit(customer, "customer.created", actor=actor, now=now)
         refresh_search_text(customer)
     return customer
@@ -87,15 +94,17 @@ def do_find_or_create_by_identity(
     """For intake (mail, chat, phone): the customer behind an identity, created if new."""
     value = normalise(kind, value)
     found = CustomerIdentity.objects.select_related("customer").filter(kind=kind, value=value).first()
-    if found is not None:
-        customer = found.customer
-        while customer.merged_into_id is not None:
-            customer = customer.merged_into  # type: ignore[assignment]
-        return customer, False
-    try:
-        return do_create_customer(now=now, identities=[(kind, value)], **dict(defaults or {})), True
-    except Conflict:  # a concurrent intake created it first
-        return CustomerIdentity.objects.get(kind=kind, value=value).customer, False
+    if found is None:
+        try:
+            return do_create_customer(now=now, identities=[(kind, value)], **dict(defaults or {})), True
+        except Conflict:  # a concurrent intake created it first
+            found = CustomerIdentity.objects.select_related("customer").get(kind=kind, value=value)
+    # Merging moves identities to the surviving customer; follow the chain all the same, in
+    # case an identity was added to a customer afterwards merged away.
+    customer = found.customer
+    while customer.merged_into_id is not None:
+        customer = customer.merged_into  # type: ignore[assignment]
+    return customer, False
 
 
 @action("customers.change_customer")
@@ -103,14 +112,7 @@ def check_update_customer(customer: Customer, *, actor: Any, **fields: Any) -> C
     clean = _clean_fields(fields)
     now = clock.now()
     with transaction.atomic():
-        before = {k: getattr(customer, k) for k in clean}
-        for key, value in clean.items():
-            setattr(customer, key, value)
-        customer.updated_at = now
-        customer.save(update_fields=[*clean, "updated_at"])
-        changed = {k: [str(before[k]), str(v)] for k, v in clean.items() if before[k] != v}
-        if changed:
-            record_audit(customer, "customer.updated", actor=actor, now=now, data={"changed": changed})
+        save_changes(customer, clean, actor=actor, now=now, verb="customer.updated")
         refresh_search_text(customer)
     return customer
 
@@ -222,26 +224,15 @@ def check_add_remark(
 def check_set_vip_tier(customer: Customer, tier: int, *, actor: Any) -> Customer:
     if int(tier) not in VipTier.values:
         raise ValidationFailed(_("Unknown VIP tier."))
-    now = clock.now()
-    with transaction.atomic():
-        before = customer.vip_tier
-        customer.vip_tier = int(tier)
-        customer.updated_at = now
-        customer.save(update_fields=["vip_tier", "updated_at"])
-        record_audit(customer, "customer.vip_tier", actor=actor, now=now, data={"from": before, "to": int(tier)})
+    save_changes(customer, {"vip_tier": int(tier)}, actor=actor, now=clock.now(), verb="customer.vip_tier")
     return customer
 
 
 @action("customers.assign_owner")
 def check_assign_owner(customer: Customer, owner: Any, *, actor: Any) -> Customer:
-    now = clock.now()
     if owner is not None and not owner.is_active:
         raise ValidationFailed(_("The owner must be an active staff member."))
-    with transaction.atomic():
-        customer.owner = owner
-        customer.updated_at = now
-        customer.save(update_fields=["owner", "updated_at"])
-        record_audit(customer, "customer.owner", actor=actor, now=now, data={"owner": getattr(owner, "pk", None)})
+    save_changes(customer, {"owner": owner}, actor=actor, now=clock.now(), verb="customer.owner")
     return customer
 
 

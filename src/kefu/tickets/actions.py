@@ -14,6 +14,7 @@ from kefu.core.assignment import assign_locked
 from kefu.core.choices import Priority, Stage
 from kefu.core.errors import ValidationFailed
 from kefu.core.events import publish, record_audit
+from kefu.core.records import save_changes
 from kefu.customers.models import Customer
 from kefu.tickets.choices import SERVICE_CLASS_OF_TYPE, TicketStatus, TicketType
 from kefu.tickets.models import Ticket, TicketRemark
@@ -82,7 +83,7 @@ def do_create_ticket(
             **clean,
         )
         record_audit(ticket, "ticket.created", actor=actor, now=now, to_state=ticket.status)
-        publish(f"ticket:{ticket.pk}", "ticket", "created", _payload(ticket), now=now)
+        publish(ticket.stream_key, "ticket", "created", _payload(ticket), now=now)
     return ticket
 
 
@@ -100,15 +101,8 @@ def check_update_ticket(ticket: Ticket, *, actor: Any, **fields: Any) -> Ticket:
         raise ValidationFailed(_("A closed ticket cannot be changed."))
     now = clock.now()
     with transaction.atomic():
-        before = {k: getattr(ticket, k) for k in clean}
-        for key, value in clean.items():
-            setattr(ticket, key, value)
-        ticket.updated_at = now
-        ticket.save(update_fields=[*clean, "updated_at"])
-        changed = {k: [before[k], v] for k, v in clean.items() if before[k] != v}
-        if changed:
-            record_audit(ticket, "ticket.updated", actor=actor, now=now, data={"changed": changed})
-            publish(f"ticket:{ticket.pk}", "ticket", "updated", _payload(ticket), now=now)
+        if save_changes(ticket, clean, actor=actor, now=now, verb="ticket.updated"):
+            publish(ticket.stream_key, "ticket", "updated", _payload(ticket), now=now)
     return ticket
 
 
@@ -119,7 +113,7 @@ def do_assign_ticket(ticket: Ticket, *, assignee: Any, team: Any, actor: Any, no
         )
         if assignee is not None and locked.status == TicketStatus.NEW:
             ticket_machine.transition(locked, "open", actor=actor, now=now, data={"cause": "assigned"})
-        publish(f"ticket:{locked.pk}", "ticket", "assigned", _payload(locked), now=now)
+        publish(locked.stream_key, "ticket", "assigned", _payload(locked), now=now)
     ticket.assignee, ticket.team, ticket.status = locked.assignee, locked.team, locked.status
     return ticket
 
@@ -139,7 +133,7 @@ def do_transition_ticket(ticket: Ticket, event: str, *, actor: Any, now: datetim
         ticket_machine.transition(
             ticket, event, actor=actor, now=now, updates=updates, data={"reason": reason} if reason else None
         )
-        publish(f"ticket:{ticket.pk}", "ticket", "status", _payload(ticket), now=now)
+        publish(ticket.stream_key, "ticket", "status", _payload(ticket), now=now)
     return ticket
 
 
@@ -165,7 +159,7 @@ def do_add_ticket_remark(ticket: Ticket, text: str, *, author: Any, now: datetim
         )
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
         record_audit(ticket, "ticket.remark", actor=author, now=now, data={"remark": remark.pk})
-        publish(f"ticket:{ticket.pk}", "ticket", "remark", {**_payload(ticket), "remark": remark.pk}, now=now)
+        publish(ticket.stream_key, "ticket", "remark", {**_payload(ticket), "remark": remark.pk}, now=now)
     return remark
 
 

@@ -74,6 +74,10 @@ class Ticket(models.Model):
     def number(self) -> str:
         return f"#{self.pk}"
 
+    @property
+    def stream_key(self) -> str:
+        return f"ticket:{self.pk}"
+
 
 class TicketRemark(models.Model):
     """An internal remark (备注) on a work order, never shown to the customer."""

@@ -62,6 +62,19 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(fallback)
 
 
+def _assignee_and_team(request: HttpRequest) -> tuple[Any, Team | None]:
+    """The assign forms' choice: ``assignee`` is a user id, ``me`` or empty (unassign);
+    ``team`` a team id or empty (keep)."""
+    assignee_id = request.POST.get("assignee", "")
+    if assignee_id == "me":
+        assignee: Any = request.user
+    else:
+        assignee = User.objects.filter(pk=assignee_id).first() if assignee_id.isdigit() else None
+    team_id = request.POST.get("team", "")
+    team = Team.objects.filter(pk=team_id).first() if team_id.isdigit() else None
+    return assignee, team
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("web:inbox")
@@ -157,12 +170,7 @@ def conversation_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def conversation_assign(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = get_object_or_404(Conversation, pk=pk)
-    assignee_id = request.POST.get("assignee", "")
-    team_id = request.POST.get("team", "")
-    assignee = User.objects.filter(pk=assignee_id).first() if assignee_id.isdigit() else None
-    if assignee_id == "me":
-        assignee = request.user
-    team = Team.objects.filter(pk=team_id).first() if team_id.isdigit() else None
+    assignee, team = _assignee_and_team(request)
     _attempt(
         request,
         lambda: conv_actions.check_assign(
@@ -279,14 +287,7 @@ def ticket_remark(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
-    assignee_id = request.POST.get("assignee", "")
-    assignee = (
-        request.user
-        if assignee_id == "me"
-        else (User.objects.filter(pk=assignee_id).first() if assignee_id.isdigit() else None)
-    )
-    team_id = request.POST.get("team", "")
-    team = Team.objects.filter(pk=team_id).first() if team_id.isdigit() else None
+    assignee, team = _assignee_and_team(request)
     _attempt(
         request,
         lambda: ticket_actions.check_assign_ticket(ticket, actor=request.user, assignee=assignee, team=team),
@@ -437,8 +438,17 @@ def language(request: HttpRequest) -> HttpResponse:
     """Switch the UI language; remembered on the agent's account and in a cookie."""
     code = request.POST.get("language", "")
     response = _back(request, reverse("web:inbox"))
-    if code in dict(settings.LANGUAGES):
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
-        if request.user.is_authenticated:
-            do_set_language(request.user, code)
+    if code not in dict(settings.LANGUAGES):
+        messages.error(request, _("Unknown language."))
+        return response
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    if request.user.is_authenticated:
+        do_set_language(request.user, code)
     return response
