@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "kefu.customers",
     "kefu.conversations",
     "kefu.tickets",
+    "kefu.intake",
     "kefu.knowledge",
     "kefu.web",
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kefu.conversations.choices import AuthorKind, ConversationStatus
 from kefu.conversations.models import Attachment, Channel, Conversation, Message
+from kefu.conversations.outbound import deliver_after_commit
 from kefu.conversations.transitions import AGENT_EVENTS, conversation_machine
 from kefu.core import clock
 from kefu.core.actions import action
@@ -157,6 +158,8 @@ def do_post_message(
         }
         publish(locked.stream_key, "message", "created", payload, now=now)
         notify(INBOX_STREAM, "message", "created", {**_summary(locked), "internal": is_internal}, now=now)
+        if not is_internal and author_kind in (AuthorKind.AGENT, AuthorKind.BOT):
+            deliver_after_commit(locked.channel.kind, message.pk)
     for name in (
         "status",
         "last_message_at",
