@@ -2,51 +2,21 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
-from asgiref.testing import ApplicationCommunicator
 
 from kefu.conversations.actions import do_post_message
 from kefu.core import clock
 from tests.factories import ConversationFactory, UserFactory
+from tests.ws_support import Socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class Socket(ApplicationCommunicator):
-    """A WebSocket client speaking ASGI to the consumer (the user is put in the scope, as
-    the auth middleware of the real app does)."""
-
-    def __init__(self, user):
-        from kefu.web.consumers import StreamConsumer
-
-        scope = {"type": "websocket", "path": "/ws/streams/", "headers": [], "subprotocols": [], "user": user}
-        super().__init__(StreamConsumer.as_asgi(), scope)
-
-    async def connect(self):
-        await self.send_input({"type": "websocket.connect"})
-        reply = await self.receive_output(5)
-        return reply["type"] == "websocket.accept", reply.get("code")
-
-    async def send_json_to(self, data):
-        await self.send_input({"type": "websocket.receive", "text": json.dumps(data)})
-
-    async def send_to(self, text_data):
-        await self.send_input({"type": "websocket.receive", "text": text_data})
-
-    async def receive_json_from(self, timeout=5):
-        reply = await self.receive_output(timeout)
-        return json.loads(reply["text"])
-
-    async def disconnect(self):
-        await self.send_input({"type": "websocket.disconnect", "code": 1000})
-        await self.wait(2)
-
-
 def _communicator(user):
-    return Socket(user)
+    from kefu.web.consumers import StreamConsumer
+
+    return Socket(StreamConsumer, path="/ws/streams/", user=user)
 
 
 def test_reconnecting_client_gets_exactly_what_it_missed_then_live_events():

@@ -16,6 +16,7 @@ class User(AbstractUser):
     presence = models.CharField(_("presence"), max_length=10, choices=Presence.choices, default=Presence.OFFLINE)
     presence_changed_at = models.DateTimeField(_("presence changed at"), null=True, blank=True)
     max_concurrent_chats = models.PositiveSmallIntegerField(_("maximum concurrent chats"), default=5)
+    last_routed_at = models.DateTimeField(_("last chat routed at"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
 
     class Meta:

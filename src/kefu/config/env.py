@@ -53,6 +53,16 @@ def _int(name: str, raw: str, *, minimum: int = 0) -> int:
     return value
 
 
+def _float(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if not value > 0:
+        raise ConfigError(f"{name} must be more than 0, not {raw}")
+    return value
+
+
 @dataclass(frozen=True)
 class DatabaseConfig:
     engine: str  # "sqlite" or "postgresql"
@@ -126,6 +136,8 @@ class Env:
     host: str
     port: int
     web_concurrency: int
+    chat_rate: float = 1.0
+    chat_burst: int = 10
 
     @property
     def scaled(self) -> bool:
@@ -208,6 +220,8 @@ def load_env(environ: dict[str, str] | None = None, *, cwd: Path | None = None) 
         host=get("HOST", "127.0.0.1").strip() or "127.0.0.1",
         port=_int("PORT", get("PORT", "").strip() or "8000", minimum=1),
         web_concurrency=_int("WEB_CONCURRENCY", get("WEB_CONCURRENCY", "").strip() or "1", minimum=1),
+        chat_rate=_float("KEFU_CHAT_RATE", get("KEFU_CHAT_RATE", "1")),
+        chat_burst=_int("KEFU_CHAT_BURST", get("KEFU_CHAT_BURST", "10"), minimum=1),
     )
 
 

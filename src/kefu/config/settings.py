@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "kefu.customers",
     "kefu.conversations",
     "kefu.tickets",
+    "kefu.sla",
     "kefu.intake",
     "kefu.knowledge",
     "kefu.web",
@@ -135,6 +136,9 @@ KEFU_TASKS = {
 }
 KEFU_SWEEP_INTERVAL = ENV.sweep_interval
 KEFU_MAX_UPLOAD_BYTES = ENV.max_upload_mb * 1024 * 1024
+# Live chat: a visitor may send KEFU_CHAT_RATE messages a second, in bursts of KEFU_CHAT_BURST.
+KEFU_CHAT_RATE = ENV.chat_rate
+KEFU_CHAT_BURST = ENV.chat_burst
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

@@ -29,3 +29,9 @@ class AuthorKind(models.TextChoices):
     AGENT = "agent", _("Agent")
     BOT = "bot", _("Bot")
     SYSTEM = "system", _("System")
+
+
+class RoutingStrategy(models.TextChoices):
+    ROUND_ROBIN = "round_robin", _("Round robin")
+    LEAST_BUSY = "least_busy", _("Least busy")
+    MANUAL = "manual", _("Agents pick from the queue")

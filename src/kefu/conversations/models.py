@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kefu.conversations.choices import AuthorKind, ChannelKind, ConversationStatus
+from kefu.conversations.choices import AuthorKind, ChannelKind, ConversationStatus, RoutingStrategy
 from kefu.core.choices import Priority, ServiceClass, Stage
 
 
@@ -21,6 +21,40 @@ class Channel(models.Model):
     )
     config = models.JSONField(_("settings"), default=dict, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Live chat (web widget): routing, hours, the visitor's first screen.
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=64,
+        blank=True,
+        help_text=_("HMAC key with which your site signs customer tokens for the widget. Keep it private."),
+    )
+    routing = models.CharField(
+        _("routing strategy"), max_length=12, choices=RoutingStrategy.choices, default=RoutingStrategy.LEAST_BUSY
+    )
+    vip_team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("VIP team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("VIP customers are routed to this team first."),
+    )
+    prechat_form = models.BooleanField(
+        _("pre-chat form"), default=False, help_text=_("Ask for a name and phone number before the chat starts.")
+    )
+    hours = models.JSONField(
+        _("opening hours"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Empty: always open. Otherwise a list like [{"days": [0,1,2,3,4], "start": "09:00", "end": "18:00"}] '
+            "(0 = Monday), in the server's time zone."
+        ),
+    )
+    welcome = models.CharField(
+        _("welcome line"), max_length=200, blank=True, help_text=_("Shown to the visitor before the chat starts.")
+    )
 
     class Meta:
         verbose_name = _("channel")
@@ -67,6 +101,12 @@ class Conversation(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Live chat: the queue, the routing decision, and how far each side has read.
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    routing = models.JSONField(_("routing decision"), default=dict, blank=True)
+    visitor_read_upto = models.BigIntegerField(default=0)
+    agent_read_upto = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("conversation")
@@ -76,6 +116,7 @@ class Conversation(models.Model):
             models.Index(fields=["status", "assignee"]),
             models.Index(fields=["status", "team"]),
             models.Index(fields=["status", "snoozed_until"]),
+            models.Index(fields=["assignee", "queued_at"]),
         ]
         permissions = [
             ("reply_conversation", _("Can reply to customers in a conversation")),

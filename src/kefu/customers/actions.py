@@ -109,8 +109,11 @@ def do_find_or_create_by_identity(
 
 @action("customers.change_customer")
 def check_update_customer(customer: Customer, *, actor: Any, **fields: Any) -> Customer:
+    return do_update_customer(customer, actor=actor, now=clock.now(), **fields)
+
+
+def do_update_customer(customer: Customer, *, actor: Any, now: datetime, **fields: Any) -> Customer:
     clean = _clean_fields(fields)
-    now = clock.now()
     with transaction.atomic():
         save_changes(customer, clean, actor=actor, now=now, verb="customer.updated")
         refresh_search_text(customer)
@@ -119,8 +122,12 @@ def check_update_customer(customer: Customer, *, actor: Any, **fields: Any) -> C
 
 @action("customers.change_customer")
 def check_add_identity(customer: Customer, kind: str, value: str, *, actor: Any) -> CustomerIdentity:
+    return do_add_identity(customer, kind, value, actor=actor, now=clock.now())
+
+
+def do_add_identity(customer: Customer, kind: str, value: str, *, actor: Any, now: datetime) -> CustomerIdentity:
+    """Attach an identity; :class:`Conflict` when another customer already has it."""
     value = normalise(kind, value)
-    now = clock.now()
     try:
         with transaction.atomic():
             identity = CustomerIdentity.objects.create(customer=customer, kind=kind, value=value, created_at=now)

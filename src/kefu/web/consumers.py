@@ -12,8 +12,13 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
 
-from kefu.core.actions import has_perm
+from kefu.conversations.actions import check_add_note, check_send_reply
+from kefu.conversations.models import Conversation
+from kefu.conversations.visitors import mark_read
+from kefu.core.actions import has_perm, require
+from kefu.core.errors import KefuError, NotFound, ValidationFailed
 from kefu.core.events import events_since, group_name
 
 BACKLOG_PAGE = 500
@@ -51,7 +56,17 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         await self.receive_json(content)
 
     async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
-        if content.get("op") != "subscribe" or not isinstance(content.get("stream"), str):
+        op = content.get("op")
+        if op in ("send", "typing", "read"):
+            try:
+                await getattr(self, f"op_{op}")(content)
+            except KefuError as exc:
+                error = exc.as_dict()
+                if "client_id" in content:
+                    error["client_id"] = str(content["client_id"])[:64]
+                await self.send_json({"type": "error", **error})
+            return
+        if op != "subscribe" or not isinstance(content.get("stream"), str):
             await self.send_json({"type": "error", "error": "unknown_op"})
             return
         stream = content["stream"][:100]
@@ -77,3 +92,70 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
 
     async def stream_event(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])
+
+    async def stream_typing(self, message: dict[str, Any]) -> None:
+        if message.get("side") == "visitor":
+            await self.send_json({"type": "typing", "side": "visitor", "typing": message.get("typing")})
+
+    async def stream_read(self, message: dict[str, Any]) -> None:
+        if message.get("side") == "visitor":
+            await self.send_json({"type": "read", "side": "visitor", "upto": message.get("upto")})
+
+    # ---- live chat: agents send, type and read over the same socket ---------------------
+
+    async def op_send(self, content: dict[str, Any]) -> None:
+        """``{"op": "send", "conversation": 42, "client_id": "…", "text": "…", "internal": false}``
+        → ``{"type": "ack", "client_id", "message", "conversation"}`` once it is committed."""
+        client_id = str(content.get("client_id") or "")[:64]
+        conversation_id = content.get("conversation")
+        text = content.get("text")
+        if not isinstance(conversation_id, int) or not isinstance(text, str):
+            raise ValidationFailed(_("Say which conversation and what text."))
+
+        def store() -> int:
+            conversation = _visible_conversation(self.user, conversation_id)
+            if content.get("internal"):
+                message, _created = check_add_note(conversation, text, actor=self.user, client_id=client_id)
+            else:
+                message, _created = check_send_reply(conversation, text, actor=self.user, client_id=client_id)
+            return message.pk
+
+        message_id = await database_sync_to_async(store)()
+        await self.send_json(
+            {"type": "ack", "client_id": client_id, "message": message_id, "conversation": conversation_id}
+        )
+
+    async def op_typing(self, content: dict[str, Any]) -> None:
+        stream = f"conversation:{content.get('conversation')}"
+        if stream in self.streams and not content.get("internal"):
+            await self.channel_layer.group_send(
+                group_name(stream),
+                {
+                    "type": "stream.typing",
+                    "side": "agent",
+                    "name": str(self.user),
+                    "typing": bool(content.get("typing", True)),
+                },
+            )
+
+    async def op_read(self, content: dict[str, Any]) -> None:
+        conversation_id, upto = content.get("conversation"), content.get("upto")
+        if not isinstance(conversation_id, int) or not isinstance(upto, int):
+            return
+
+        def mark() -> bool:
+            conversation = _visible_conversation(self.user, conversation_id)
+            return mark_read(conversation, upto, side="agent")
+
+        if await database_sync_to_async(mark)():
+            await self.channel_layer.group_send(
+                group_name(f"conversation:{conversation_id}"), {"type": "stream.read", "side": "agent", "upto": upto}
+            )
+
+
+def _visible_conversation(user: Any, conversation_id: int) -> Conversation:
+    require(user, "conversations.view_conversation")
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None:
+        raise NotFound(_("No such conversation."))
+    return conversation
