@@ -43,3 +43,14 @@ def roles(db):
 
 def redis_url() -> str:
     return os.environ.get("KEFU_REDIS_URL", "")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sla_cache():
+    # SLA policies and calendars are cached per process; a test's rolled-back rows must not
+    # leak into the next test.
+    from kefu.sla.engine import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()

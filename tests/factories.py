@@ -122,3 +122,37 @@ class TicketFactory(factory.django.DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     created_at = factory.LazyFunction(clock.now)
     updated_at = factory.LazyFunction(clock.now)
+
+
+class SlaPolicyFactory(factory.django.DjangoModelFactory):
+    """An SLA policy ahead of the shipped ones (position 1) on the ``24x7`` calendar."""
+
+    class Meta:
+        model = "sla.SlaPolicy"
+
+    name = factory.Sequence(lambda n: f"策略{n}")
+    position = 1
+    calendar = factory.LazyFunction(lambda: _calendar("24x7"))
+    updated_at = factory.LazyFunction(clock.now)
+
+
+class SlaTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sla.SlaTarget"
+
+    policy = factory.SubFactory(SlaPolicyFactory)
+    metric = "first_response"
+    seconds = 3600
+
+
+class CalendarDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sla.CalendarDay"
+
+    calendar = factory.LazyFunction(lambda: _calendar("workdays"))
+
+
+def _calendar(name: str):
+    from kefu.sla.models import BusinessCalendar
+
+    return BusinessCalendar.objects.get(name=name)

@@ -5,6 +5,7 @@ kefu/accounts/roles.py, so a change to either shows up here."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -56,6 +57,9 @@ EXPECTED: dict[str, set[str]] = {
     "tickets.check_transition_ticket": HANDLERS,
     "tickets.check_transition_ticket:cancel": {"supervisor", "admin"},
     "tickets.check_add_ticket_remark": ALL,
+    "tickets.check_record_contact": HANDLERS,
+    "tickets.check_set_appointment": HANDLERS,
+    "tickets.check_record_arrival": HANDLERS,
 }
 
 
@@ -127,6 +131,11 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
         "tickets.check_add_ticket_remark": lambda u: tick.check_add_ticket_remark(
             TicketFactory(), "财务绿色通道", actor=u
         ),
+        "tickets.check_record_contact": lambda u: tick.check_record_contact(TicketFactory(), actor=u, how="phone"),
+        "tickets.check_set_appointment": lambda u: tick.check_set_appointment(
+            TicketFactory(), _now() + timedelta(days=1), actor=u
+        ),
+        "tickets.check_record_arrival": lambda u: tick.check_record_arrival(TicketFactory(), actor=u),
     }
 
 

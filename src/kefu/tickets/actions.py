@@ -16,6 +16,7 @@ from kefu.core.errors import ValidationFailed
 from kefu.core.events import publish, record_audit
 from kefu.core.records import save_changes
 from kefu.customers.models import Customer
+from kefu.sla import engine as sla
 from kefu.tickets.choices import SERVICE_CLASS_OF_TYPE, TicketStatus, TicketType
 from kefu.tickets.models import Ticket, TicketRemark
 from kefu.tickets.transitions import EVENT_PERMISSION, ticket_machine
@@ -82,7 +83,16 @@ def do_create_ticket(
             status=TicketStatus.OPEN if assignee else TicketStatus.NEW,
             **clean,
         )
-        record_audit(ticket, "ticket.created", actor=actor, now=now, to_state=ticket.status)
+        policy = sla.start(ticket, now)
+        ticket.save(update_fields=sla.SLA_COLUMNS)
+        record_audit(
+            ticket,
+            "ticket.created",
+            actor=actor,
+            now=now,
+            to_state=ticket.status,
+            data={"sla_policy": policy.id, "sla_policy_name": policy.name} if policy else None,
+        )
         publish(ticket.stream_key, "ticket", "created", _payload(ticket), now=now)
     return ticket
 
@@ -99,9 +109,18 @@ def check_update_ticket(ticket: Ticket, *, actor: Any, **fields: Any) -> Ticket:
     clean = _clean(fields)
     if ticket.status == TicketStatus.CLOSED:
         raise ValidationFailed(_("A closed ticket cannot be changed."))
-    now = clock.now()
+    return do_update_ticket(ticket, clean, actor=actor, now=clock.now())
+
+
+# Fields whose change may change the SLA policy that applies.
+POLICY_FIELDS = frozenset({"type", "priority", "team", "source", "customer"})
+
+
+def do_update_ticket(ticket: Ticket, clean: dict[str, Any], *, actor: Any, now: datetime) -> Ticket:
     with transaction.atomic():
         if save_changes(ticket, clean, actor=actor, now=now, verb="ticket.updated"):
+            if POLICY_FIELDS & set(clean) and sla.rematch(ticket, now, actor=actor):
+                ticket.save(update_fields=sla.SLA_COLUMNS)
             publish(ticket.stream_key, "ticket", "updated", _payload(ticket), now=now)
     return ticket
 
@@ -113,9 +132,19 @@ def do_assign_ticket(ticket: Ticket, *, assignee: Any, team: Any, actor: Any, no
         )
         if assignee is not None and locked.status == TicketStatus.NEW:
             ticket_machine.transition(locked, "open", actor=actor, now=now, data={"cause": "assigned"})
+            sla.status_changed(locked, TicketStatus.NEW, locked.status, now, actor=actor)
+        sla.rematch(locked, now, actor=actor)  # the team may decide the policy
+        locked.save(update_fields=sla.SLA_COLUMNS)
         publish(locked.stream_key, "ticket", "assigned", _payload(locked), now=now)
     ticket.assignee, ticket.team, ticket.status = locked.assignee, locked.team, locked.status
+    _copy_sla(locked, ticket)
     return ticket
+
+
+def _copy_sla(source: Ticket, target: Ticket) -> None:
+    for name in (*sla.SLA_COLUMNS, "first_responded_at", "updated_at"):
+        field = "sla_policy_id" if name == "sla_policy" else name
+        setattr(target, field, getattr(source, field))
 
 
 @action("tickets.assign_ticket")
@@ -130,10 +159,104 @@ def do_transition_ticket(ticket: Ticket, event: str, *, actor: Any, now: datetim
     if event == "reopen":
         updates = {"resolved_at": None}
     with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        old = locked.status
         ticket_machine.transition(
-            ticket, event, actor=actor, now=now, updates=updates, data={"reason": reason} if reason else None
+            locked, event, actor=actor, now=now, updates=updates, data={"reason": reason} if reason else None
         )
-        publish(ticket.stream_key, "ticket", "status", _payload(ticket), now=now)
+        sla.status_changed(locked, old, locked.status, now, actor=actor)
+        locked.save(update_fields=[*sla.SLA_COLUMNS, "first_responded_at"])
+        publish(locked.stream_key, "ticket", "status", _payload(locked), now=now)
+    for name in ("status", "resolved_at", "closed_at"):
+        setattr(ticket, name, getattr(locked, name))
+    _copy_sla(locked, ticket)
+    return ticket
+
+
+def do_customer_replied(ticket: Ticket, *, now: datetime) -> Ticket:
+    """The customer answered (by mail, chat, phone): a pending ticket goes back to open
+    (the system event ``customer_replied``) and the next-response clock starts."""
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.status == TicketStatus.PENDING:
+            ticket_machine.transition(locked, "customer_replied", actor=None, now=now)
+            sla.status_changed(locked, TicketStatus.PENDING, locked.status, now)
+            publish(locked.stream_key, "ticket", "status", _payload(locked), now=now)
+        if locked.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.CANCELLED):
+            sla.customer_replied(locked, now)
+        locked.save(update_fields=sla.SLA_COLUMNS)
+    ticket.status = locked.status
+    _copy_sla(locked, ticket)
+    return ticket
+
+
+def do_record_response(ticket: Ticket, *, actor: Any, now: datetime, how: str = "") -> Ticket:
+    """An agent answered or contacted the customer (reply, call, visit): first and next
+    response targets are met."""
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        sla.responded(locked, now, actor=actor)
+        locked.updated_at = now
+        locked.save(update_fields=[*sla.SLA_COLUMNS, "first_responded_at", "updated_at"])
+        record_audit(locked, "ticket.contacted", actor=actor, now=now, data={"how": how} if how else None)
+        publish(locked.stream_key, "ticket", "updated", _payload(locked), now=now)
+    _copy_sla(locked, ticket)
+    return ticket
+
+
+CONTACT_KINDS = ("phone", "email", "chat", "visit", "fax", "other")
+
+
+@action("tickets.change_ticket")
+def check_record_contact(ticket: Ticket, *, actor: Any, how: str = "phone") -> Ticket:
+    if how not in CONTACT_KINDS:
+        raise ValidationFailed(_("Unknown way of contact."))
+    if ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
+        raise ValidationFailed(_("A closed or cancelled ticket cannot be changed."))
+    return do_record_response(ticket, actor=actor, now=clock.now(), how=how)
+
+
+def do_set_appointment(ticket: Ticket, when: datetime | None, *, actor: Any, now: datetime) -> Ticket:
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        before = locked.appointment_at
+        locked.appointment_at = when
+        sla.appointment_changed(locked, now)
+        locked.updated_at = now
+        locked.save(update_fields=[*sla.SLA_COLUMNS, "appointment_at", "updated_at"])
+        record_audit(
+            locked,
+            "ticket.appointment",
+            actor=actor,
+            now=now,
+            data={"from": before.isoformat() if before else None, "to": when.isoformat() if when else None},
+        )
+        publish(locked.stream_key, "ticket", "updated", _payload(locked), now=now)
+    ticket.appointment_at = locked.appointment_at
+    _copy_sla(locked, ticket)
+    return ticket
+
+
+@action("tickets.change_ticket")
+def check_set_appointment(ticket: Ticket, when: datetime | None, *, actor: Any) -> Ticket:
+    if when is not None and when.tzinfo is None:
+        raise ValidationFailed(_("The agreed time needs a time zone."))
+    if ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
+        raise ValidationFailed(_("A closed or cancelled ticket cannot be changed."))
+    return do_set_appointment(ticket, when, actor=actor, now=clock.now())
+
+
+@action("tickets.change_ticket")
+def check_record_arrival(ticket: Ticket, *, actor: Any) -> Ticket:
+    now = clock.now()
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        sla.arrived(locked, now, actor=actor)
+        locked.updated_at = now
+        locked.save(update_fields=[*sla.SLA_COLUMNS, "updated_at"])
+        record_audit(locked, "ticket.arrived", actor=actor, now=now)
+        publish(locked.stream_key, "ticket", "updated", _payload(locked), now=now)
+    _copy_sla(locked, ticket)
     return ticket
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.conversations.choices import ChannelKind
 from kefu.core.choices import Priority, ServiceClass, Stage
+from kefu.sla.choices import SlaState
 from kefu.tickets.choices import TicketStatus, TicketType
 
 
@@ -55,16 +56,53 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(_("updated at"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # SLA (kefu.sla): the policy chosen at creation or last re-match, and the deadlines its
+    # timers computed — mirrored here for lists, filters and "we will answer by …".
+    sla_policy = models.ForeignKey(
+        "sla.SlaPolicy",
+        verbose_name=_("SLA policy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sla_state = models.CharField(_("SLA state"), max_length=10, choices=SlaState.choices, blank=True, default="")
+    sla_due_at = models.DateTimeField(_("next SLA deadline"), null=True, blank=True)
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
+    sla_paused_at = models.DateTimeField(_("SLA paused since"), null=True, blank=True)
+    sla_pauses = models.JSONField(_("SLA pauses"), default=list, blank=True)
+    appointment_at = models.DateTimeField(_("agreed on-site time"), null=True, blank=True)
+    tags = models.CharField(_("tags"), max_length=400, blank=True, default="")
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
 
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["status", "assignee"]), models.Index(fields=["status", "team"])]
+        indexes = [
+            models.Index(fields=["status", "assignee"]),
+            models.Index(fields=["status", "team"]),
+            models.Index(fields=["sla_state", "sla_due_at"]),
+        ]
         permissions = [
             ("assign_ticket", _("Can assign tickets")),
             ("change_ticket_status", _("Can move tickets through their states")),
             ("cancel_ticket", _("Can cancel tickets")),
+            ("merge_tickets", _("Can merge and split tickets")),
         ]
 
     def __str__(self) -> str:
@@ -94,3 +132,93 @@ class TicketRemark(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class TicketLink(models.Model):
+    """Two related tickets (the parent/child relation is ``Ticket.parent``)."""
+
+    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("ticket link")
+        verbose_name_plural = _("ticket links")
+        constraints = [models.UniqueConstraint(fields=["source", "target"], name="ticket_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} ↔ {self.target_id}"
+
+
+class TicketField(models.Model):
+    """A custom field of one ticket type (e.g. the serial number of a repair)."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Choice")
+
+    ticket_type = models.CharField(_("ticket type"), max_length=20, choices=TicketType.choices)
+    key = models.SlugField(_("key"), max_length=40)
+    label = models.CharField(_("label"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.CharField(_("choices"), max_length=400, blank=True, help_text=_("One per line (choice fields)."))
+    required = models.BooleanField(_("required"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("ticket field")
+        verbose_name_plural = _("ticket fields")
+        ordering = ["ticket_type", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["ticket_type", "key"], name="ticket_field_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def choice_list(self) -> list[str]:
+        return [c.strip() for c in self.choices.splitlines() if c.strip()]
+
+
+class Notification(models.Model):
+    """An in-app notification: an SLA warning or breach, an @mention, an automation notice."""
+
+    class Kind(models.TextChoices):
+        SLA_WARNING = "sla_warning", _("SLA warning")
+        SLA_BREACH = "sla_breach", _("SLA breach")
+        MENTION = "mention", _("Mention")
+        AUTOMATION = "automation", _("Automation")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    text = models.CharField(_("text"), max_length=300)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SavedView(models.Model):
+    """A named ticket-list filter (the query string of the list page)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=1000)
+    shared = models.BooleanField(_("shared with everyone"), default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
