@@ -59,6 +59,10 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "tickets.change_ticket_status": (R, A, S, T, SUP, ADM),
     "tickets.cancel_ticket": (SUP, ADM),
     "tickets.add_ticketremark": ALL,
+    "tickets.merge_tickets": (A, SUP, ADM),
+    # service levels (SLA): everyone sees policies and countdowns; supervisors simulate
+    "sla.view_slapolicy": ALL,
+    "sla.preview_sla": (SUP, ADM),
     # knowledge: canned replies
     "knowledge.view_cannedreply": ALL,
     "knowledge.add_cannedreply": (SUP, ADM),

@@ -73,6 +73,7 @@ def _register() -> None:
     from kefu.conversations.api import router as conversations_router
     from kefu.customers.api import router as customers_router
     from kefu.shops.api import router as shops_router
+    from kefu.sla.api import router as sla_router
     from kefu.tickets.api import router as tickets_router
 
     api.add_router("/", accounts_router)
@@ -80,6 +81,7 @@ def _register() -> None:
     api.add_router("/customers", customers_router)
     api.add_router("/conversations", conversations_router)
     api.add_router("/tickets", tickets_router)
+    api.add_router("/sla", sla_router)
 
 
 _register()

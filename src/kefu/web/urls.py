@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from kefu.web import views
 from kefu.web.forms import LoginForm
@@ -29,6 +29,7 @@ urlpatterns = [
     path("tickets/<int:pk>/remark/", views.ticket_remark, name="ticket-remark"),
     path("tickets/<int:pk>/edit/", views.ticket_update, name="ticket-update"),
     path("tickets/<int:pk>/assign/", views.ticket_assign, name="ticket-assign"),
+    path("", include("kefu.sla.urls")),
     path("customers/", views.customer_list, name="customers"),
     path("customers/<int:pk>/", views.customer_detail, name="customer"),
     path("customers/<int:pk>/remark/", views.customer_remark, name="customer-remark"),

@@ -1,0 +1,57 @@
+"""SLA configuration in the admin (policies, targets, calendars and their extra days).
+
+Configuration, not domain records: administrators edit it here; each change is audited
+and the per-process policy cache is dropped (the signals in apps.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from kefu.core import clock
+from kefu.core.events import record_audit
+from kefu.sla.models import BusinessCalendar, CalendarDay, SlaPolicy, SlaTarget
+
+
+class _Stamped(admin.ModelAdmin):  # type: ignore[type-arg]
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        now = clock.now()
+        obj.updated_at = now
+        super().save_model(request, obj, form, change)
+        record_audit(
+            obj,
+            f"sla.{type(obj).__name__.lower()}.{'changed' if change else 'created'}",
+            actor=request.user,
+            now=now,
+            data={"fields": sorted(form.changed_data)} if form is not None else None,
+        )
+
+
+class TargetInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = SlaTarget
+    extra = 1
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(_Stamped):
+    list_display = ("position", "name", "applies_to", "channel", "ticket_type", "priority", "calendar", "is_active")
+    list_display_links = ("name",)
+    list_filter = ("applies_to", "is_active", "calendar")
+    search_fields = ("name",)
+    inlines = [TargetInline]
+    exclude = ("updated_at",)
+    autocomplete_fields = ("customer",)
+
+
+class DayInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = CalendarDay
+    extra = 1
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(_Stamped):
+    list_display = ("name", "label", "always_open", "china_holidays", "timezone")
+    inlines = [DayInline]
+    exclude = ("updated_at",)

@@ -1,0 +1,55 @@
+"""``{% sla_countdown ticket %}``: the time left to the next SLA deadline, coloured by state."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from kefu.core import clock
+
+register = template.Library()
+
+
+def span_text(delta: timedelta) -> str:
+    seconds = int(abs(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return _("%(d)sd %(h)sh") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)sh %(m)sm") % {"h": hours, "m": minutes}
+    if minutes:
+        return _("%(m)sm") % {"m": minutes}
+    return _("%(s)ss") % {"s": seconds}
+
+
+@register.simple_tag
+def sla_countdown(ticket: Any, now: datetime | None = None) -> str:
+    state = ticket.sla_state or "none"
+    if state == "paused":
+        return format_html('<span class="sla sla-paused" title="{}">⏸ {}</span>', _("SLA clock paused"), _("Paused"))
+    if state == "met":
+        return format_html('<span class="sla sla-met">✓ {}</span>', _("Met"))
+    due = ticket.sla_due_at
+    if due is None:
+        return format_html('<span class="sla sla-none">—</span>')
+    left = due - (now or clock.now())
+    if left.total_seconds() < 0:
+        return format_html(
+            '<span class="sla sla-breached" title="{}" data-due="{}">{}</span>',
+            due.isoformat(),
+            due.isoformat(),
+            _("%(span)s overdue") % {"span": span_text(left)},
+        )
+    return format_html(
+        '<span class="sla sla-{}" title="{}" data-due="{}">{}</span>',
+        state,
+        due.isoformat(),
+        due.isoformat(),
+        _("%(span)s left") % {"span": span_text(left)},
+    )
