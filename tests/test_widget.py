@@ -353,3 +353,45 @@ def test_widget_loader_and_frame_are_served(client):
     assert "發送" in frame.content.decode() or "傳送" in frame.content.decode()
     assert client.get("/widget/nope/").status_code == 404
     assert channel.key == "shop-web"
+
+
+def test_typing_and_read_receipts_reach_the_other_side(online_agent):
+    from kefu.web.consumers import StreamConsumer
+
+    channel = ChannelFactory()
+
+    async def scenario():
+        visitor = visitor_socket(channel.key)
+        await hello(visitor)
+        await visitor.send_json_to({"op": "send", "client_id": "t1", "text": "你好"})
+        ack = await visitor.receive_json_from()
+        await visitor.receive_until(lambda f: f["type"] == "caught_up")
+        agent = Socket(StreamConsumer, path="/ws/streams/", user=online_agent)
+        await agent.connect()
+        await agent.send_json_to({"op": "subscribe", "stream": f"conversation:{ack['conversation']}"})
+        await agent.receive_until(lambda f: f["type"] == "subscribed")
+        # The visitor types: the agent is told
+        await visitor.send_json_to({"op": "typing", "typing": True})
+        typing, _ = await agent.receive_until(lambda f: f["type"] == "typing")
+        # The agent reads the message: the visitor is told
+        await agent.send_json_to({"op": "read", "conversation": ack["conversation"], "upto": ack["message"]})
+        read, _ = await visitor.receive_until(lambda f: f["type"] == "read")
+        # The agent types and replies over the socket
+        await agent.send_json_to({"op": "typing", "conversation": ack["conversation"]})
+        agent_typing, _ = await visitor.receive_until(lambda f: f["type"] == "typing")
+        await agent.send_json_to(
+            {"op": "send", "conversation": ack["conversation"], "client_id": "a1", "text": "您好，在的"}
+        )
+        agent_ack, _ = await agent.receive_until(lambda f: f["type"] == "ack")
+        reply, _ = await visitor.receive_until(lambda f: f["type"] == "message")
+        await visitor.disconnect()
+        await agent.disconnect()
+        return ack, typing, read, agent_typing, agent_ack, reply
+
+    ack, typing, read, agent_typing, agent_ack, reply = async_to_sync(scenario)()
+    assert typing == {"type": "typing", "side": "visitor", "typing": True}
+    assert read["upto"] == ack["message"]
+    assert Conversation.objects.get(pk=ack["conversation"]).agent_read_upto == ack["message"]
+    assert agent_typing["name"] == "小王"
+    assert reply["message"]["text"] == "您好，在的"
+    assert reply["message"]["id"] == agent_ack["message"]

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from kefu.conversations.choices import AuthorKind, ConversationStatus
 from kefu.conversations.models import Attachment, Channel, Conversation, Message
 from kefu.conversations.outbound import deliver_after_commit
+from kefu.conversations.router import assignment_payload
+from kefu.conversations.tasks import drain_queue
 from kefu.conversations.transitions import AGENT_EVENTS, conversation_machine
 from kefu.core import clock
 from kefu.core.actions import action
@@ -157,7 +159,13 @@ def do_post_message(
             "message": message_payload(message),
         }
         publish(locked.stream_key, "message", "created", payload, now=now)
-        notify(INBOX_STREAM, "message", "created", {**_summary(locked), "internal": is_internal}, now=now)
+        notify(
+            INBOX_STREAM,
+            "message",
+            "created",
+            {**_summary(locked), "internal": is_internal, "author_kind": author_kind},
+            now=now,
+        )
         if not is_internal and author_kind in (AuthorKind.AGENT, AuthorKind.BOT):
             deliver_after_commit(locked.channel.kind, message.pk)
     for name in (
@@ -237,10 +245,17 @@ def do_assign(
             verb="conversation.assigned",
             data={"reason": reason, "note": note},
         )
+        if assignee is not None:
+            locked.assigned_at = now
+            locked.routing = {**(locked.routing or {}), "at": now.isoformat(), "reason": reason}
+            locked.save(update_fields=["assigned_at", "routing"])
         if note.strip():
             do_post_message(locked, author_kind=AuthorKind.SYSTEM, text=note, author=actor, now=now, is_internal=True)
-        publish(locked.stream_key, "conversation", "assigned", _summary(locked), now=now)
-        notify(INBOX_STREAM, "conversation", "assigned", _summary(locked), now=now)
+        summary = assignment_payload(locked)
+        publish(locked.stream_key, "conversation", "assigned", summary, now=now)
+        notify(INBOX_STREAM, "conversation", "assigned", summary, now=now)
+        if assignee is None or (conversation.assignee_id and conversation.assignee_id != getattr(assignee, "pk", None)):
+            drain_queue.on_commit()  # someone may have room now
     conversation.assignee, conversation.team = locked.assignee, locked.team
     return conversation
 
@@ -276,6 +291,11 @@ def do_transition(
         conversation_machine.transition(conversation, event, actor=actor, now=now, updates=updates, data=data)
         publish(conversation.stream_key, "conversation", "status", _summary(conversation), now=now)
         notify(INBOX_STREAM, "conversation", "status", _summary(conversation), now=now)
+        if (
+            conversation.status in (ConversationStatus.RESOLVED, ConversationStatus.SNOOZED)
+            and conversation.assignee_id
+        ):
+            drain_queue.on_commit()  # the agent has room for the next in the queue
     return conversation
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from kefu.accounts.models import User
 from kefu.conversations.choices import ConversationStatus
@@ -13,7 +13,16 @@ ACTIVE = (ConversationStatus.OPEN, ConversationStatus.PENDING)
 
 
 def inbox(user: User, view: str, *, status: str = "active") -> QuerySet[Conversation]:
-    qs = Conversation.objects.select_related("customer", "channel", "assignee", "team")
+    qs = Conversation.objects.select_related("customer", "channel", "assignee", "team").annotate(
+        unread=Count(
+            "messages",
+            filter=Q(
+                messages__author_kind="customer",
+                messages__is_internal=False,
+                messages__id__gt=F("agent_read_upto"),
+            ),
+        )
+    )
     if status == "active":
         qs = qs.filter(status__in=ACTIVE)
     elif status in ConversationStatus.values:
@@ -33,3 +42,17 @@ def inbox_counts(user: User) -> dict[str, int]:
 
 def timeline(conversation: Conversation) -> QuerySet[Message]:
     return conversation.messages.select_related("author").prefetch_related("attachments").order_by("created_at", "id")
+
+
+def unread_for(user: User) -> dict[str, int]:
+    """For the workspace's badge: my conversations with unread customer messages, and the
+    queue of conversations no one has taken yet."""
+    mine = inbox(user, "mine").filter(unread__gt=0).count()  # type: ignore[misc]
+    queue = Conversation.objects.filter(assignee__isnull=True, status__in=ACTIVE, queued_at__isnull=False).count()
+    return {"mine": mine, "queue": queue}
+
+
+def last_event_id(stream_key: str) -> int:
+    from kefu.core.models import Stream
+
+    return Stream.objects.filter(key=stream_key).values_list("last_id", flat=True).first() or 0

@@ -1,4 +1,5 @@
-"""Timers of conversations: snoozed ones wake when their time comes."""
+"""Timers of conversations: snoozed ones wake when their time comes; queued live chats are
+offered to agents who have room."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django.db import transaction
 
 from kefu.conversations.choices import ConversationStatus
 from kefu.conversations.models import Conversation
-from kefu.core.tasks import sweeper
+from kefu.core import clock
+from kefu.core.tasks import sweeper, task
 
 BATCH = 200
 
@@ -32,3 +34,19 @@ def wake_snoozed(now: datetime) -> int:
             woken += len(due)
         if len(due) < BATCH:
             return woken
+
+
+@task("conversations.drain_queue", retries=2, retry_delay=2)
+def drain_queue() -> int:
+    """Route waiting chats now that an agent has room (came online, finished a chat)."""
+    from kefu.conversations.router import drain
+
+    return drain(now=clock.now())
+
+
+@sweeper("conversations.route_waiting")
+def route_waiting(now: datetime) -> int:
+    """The safety net: every sweep offers the queue to agents with room."""
+    from kefu.conversations.router import drain
+
+    return drain(now=now)

@@ -16,7 +16,7 @@ from kefu.accounts.actions import do_add_team_member, do_create_team, do_create_
 from kefu.accounts.choices import Presence, Role, TeamKind
 from kefu.accounts.models import User
 from kefu.conversations.actions import do_assign, do_post_message, do_start_conversation, do_transition
-from kefu.conversations.choices import AuthorKind, ChannelKind
+from kefu.conversations.choices import AuthorKind, ChannelKind, RoutingStrategy
 from kefu.conversations.models import Channel
 from kefu.core import clock
 from kefu.core.choices import Priority, ServiceClass, Stage
@@ -189,10 +189,21 @@ def _load(now: datetime) -> None:
         key="ruiguang-web",
         shop=ruiguang,
         team=online,
-        config={"greeting": "您好，欢迎咨询瑞光极远，请问有什么可以帮您？"},
+        welcome="您好，欢迎咨询瑞光极远，请问有什么可以帮您？",
+        secret="demo-secret-ruiguang-change-me",
+        routing=RoutingStrategy.LEAST_BUSY,
+        vip_team=vip,
     )
     web_jy = Channel.objects.create(
-        name="悦家网店客服", kind=ChannelKind.WEB_CHAT, key="jiayou-web", shop=jiayou, team=online
+        name="悦家网店客服",
+        kind=ChannelKind.WEB_CHAT,
+        key="jiayou-web",
+        shop=jiayou,
+        team=online,
+        welcome="亲，欢迎光临悦家家居旗舰店～",
+        routing=RoutingStrategy.ROUND_ROBIN,
+        prechat_form=True,
+        hours=[{"days": [0, 1, 2, 3, 4, 5, 6], "start": "09:00", "end": "22:00"}],
     )
     email = Channel.objects.create(
         name="客服邮箱 service@ruiguang.example",

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kefu.web import views
+from kefu.web import chat, views
 from kefu.web.forms import LoginForm
 
 app_name = "web"
@@ -17,6 +17,10 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/rows/", chat.inbox_rows, name="inbox-rows"),
+    path("inbox/badge/", chat.unread_badge, name="inbox-badge"),
+    path("inbox/pick/", chat.pick_next, name="inbox-pick"),
+    path("channels/", chat.channels, name="channels"),
     path("conversations/<int:pk>/", views.conversation_detail, name="conversation"),
     path("conversations/<int:pk>/reply/", views.conversation_reply, name="conversation-reply"),
     path("conversations/<int:pk>/status/", views.conversation_status, name="conversation-status"),

@@ -26,7 +26,10 @@ from kefu.conversations import actions as conv_actions
 from kefu.conversations import selectors as conv_selectors
 from kefu.conversations.choices import ConversationStatus
 from kefu.conversations.models import Attachment, Conversation
+from kefu.conversations.router import LIVE_KINDS
+from kefu.conversations.tasks import drain_queue
 from kefu.conversations.transitions import AGENT_EVENTS, conversation_machine
+from kefu.conversations.visitors import mark_read
 from kefu.core import clock
 from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError, ValidationFailed
@@ -35,12 +38,12 @@ from kefu.customers import actions as customer_actions
 from kefu.customers.choices import CustomerType, Gender, IdentityKind, VipTier
 from kefu.customers.models import Customer
 from kefu.customers.selectors import search_customers
-from kefu.knowledge.models import CannedReply
 from kefu.shops.models import Product
 from kefu.tickets import actions as ticket_actions
 from kefu.tickets import selectors as ticket_selectors
 from kefu.tickets.models import Ticket
 from kefu.tickets.transitions import EVENT_PERMISSION, ticket_machine
+from kefu.web import chat
 from kefu.web.forms import TicketForm
 
 
@@ -94,7 +97,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "view": view,
             "status": status,
             "page": page,
-            "counts": conv_selectors.inbox_counts(request.user),
+            "counts": {**conv_selectors.inbox_counts(request.user), **conv_selectors.unread_for(request.user)},
+            "can_pick": chat.can_pick(request.user),
             "status_choices": ConversationStatus.choices,
             "now": clock.now(),
         },
@@ -107,15 +111,23 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Conversation.objects.select_related("customer", "channel", "assignee", "team"), pk=pk
     )
     customer = conversation.customer
+    last_event = conv_selectors.last_event_id(conversation.stream_key)  # before the timeline: no gap
+    timeline = list(conv_selectors.timeline(conversation))
+    if timeline and conversation.assignee_id in (None, request.user.pk):
+        mark_read(conversation, timeline[-1].pk, side="agent")
+    greet_target, reply_target = chat.chat_targets(conversation)
     return render(
         request,
         "web/conversation.html",
         {
             "conversation": conversation,
             "customer": customer,
-            "timeline": conv_selectors.timeline(conversation),
+            "timeline": timeline,
+            "last_event": last_event,
+            "canned_replies": chat.canned_for(conversation, request.user),
+            "targets": {"greet": greet_target, "reply": reply_target},
+            "live": conversation.channel.kind in LIVE_KINDS,
             "events": [e for e in AGENT_EVENTS if conversation_machine.can(conversation.status, e)],
-            "canned": CannedReply.objects.filter(is_active=True).order_by("category", "key")[:200],
             "agents": User.objects.filter(is_active=True).order_by("username"),
             "teams": Team.objects.all(),
             "other_conversations": customer.conversations.exclude(pk=conversation.pk).order_by("-last_message_at")[:10],
@@ -429,7 +441,10 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 @require_POST
 def presence(request: HttpRequest) -> HttpResponse:
-    _attempt(request, lambda: check_set_presence(request.user, request.POST.get("presence", ""), actor=request.user))
+    if _attempt(
+        request, lambda: check_set_presence(request.user, request.POST.get("presence", ""), actor=request.user)
+    ):
+        drain_queue.on_commit()  # an agent who comes online takes waiting chats
     return _back(request, reverse("web:inbox"))
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.conversations import visitors
-from kefu.conversations.models import Attachment
+from kefu.conversations.models import Attachment, Channel
 from kefu.core import clock
 from kefu.core.errors import KefuError, ValidationFailed
 from kefu.core.uploads import check_upload
@@ -166,3 +166,10 @@ def attachment(request: HttpRequest, pk: int, signature: str) -> HttpResponseBas
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+@require_GET
+def try_page(request: HttpRequest, key: str) -> HttpResponse:
+    """A plain page that embeds the widget exactly as a customer's site would, to try it."""
+    channel = get_object_or_404(Channel, key=key, is_active=True)
+    return render(request, "widget/try.html", {"channel": channel})

@@ -334,6 +334,7 @@
     pendingBubble(item);
     input.value = "";
     autosize();
+    lastTyping = 0;  // the next keystroke starts a new "typing…"
     send({ op: "send", client_id: item.client_id, text: text });
   }
   composer.addEventListener("submit", function (e) { e.preventDefault(); submitText(); });
