@@ -53,6 +53,13 @@ def _int(name: str, raw: str, *, minimum: int = 0) -> int:
     return value
 
 
+def _prefix(raw: str) -> str:
+    value = raw.strip()
+    if not value or len(value) > 40 or not all(c.isalnum() or c in "-_." for c in value):
+        raise ConfigError(f"KEFU_REDIS_PREFIX must be 1-40 letters, digits, '-', '_' or '.', not {raw!r}")
+    return value
+
+
 def _float(name: str, raw: str) -> float:
     try:
         value = float(raw)
@@ -136,6 +143,7 @@ class Env:
     host: str
     port: int
     web_concurrency: int
+    redis_prefix: str = "kefu"
     chat_rate: float = 1.0
     chat_burst: int = 10
 
@@ -220,6 +228,7 @@ def load_env(environ: dict[str, str] | None = None, *, cwd: Path | None = None) 
         host=get("HOST", "127.0.0.1").strip() or "127.0.0.1",
         port=_int("PORT", get("PORT", "").strip() or "8000", minimum=1),
         web_concurrency=_int("WEB_CONCURRENCY", get("WEB_CONCURRENCY", "").strip() or "1", minimum=1),
+        redis_prefix=_prefix(get("KEFU_REDIS_PREFIX", "kefu")),
         chat_rate=_float("KEFU_CHAT_RATE", get("KEFU_CHAT_RATE", "1")),
         chat_burst=_int("KEFU_CHAT_BURST", get("KEFU_CHAT_BURST", "10"), minimum=1),
     )

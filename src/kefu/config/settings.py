@@ -120,7 +120,8 @@ if ENV.redis_url:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [ENV.redis_url]},
+            # Pub/sub ignores Redis database numbers: the prefix keeps installations apart.
+            "CONFIG": {"hosts": [ENV.redis_url], "prefix": f"{ENV.redis_prefix}.ws"},
         }
     }
 else:
@@ -130,6 +131,7 @@ else:
 KEFU_TASKS = {
     "backend": "redis" if ENV.redis_url else "sqlite",
     "redis_url": ENV.redis_url,
+    "name": ENV.redis_prefix,
     "sqlite_path": str(ENV.var_dir / "jobs.sqlite3"),
     "workers": ENV.workers,
     "immediate": False,

@@ -108,7 +108,7 @@ def route(conversation_id: int, *, now: datetime, actor: Any = None) -> Conversa
     """Assign a waiting conversation to an agent, or leave it queued with the reason."""
     with transaction.atomic():
         conversation = (
-            Conversation.objects.select_for_update()
+            Conversation.objects.select_for_update(of=("self",))
             .select_related("channel", "customer", "channel__vip_team", "channel__team")
             .get(pk=conversation_id)
         )

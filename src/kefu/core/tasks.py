@@ -36,7 +36,7 @@ def _build_huey() -> Huey:
     if cfg.get("immediate"):
         return Huey("kefu", immediate=True)
     if cfg["backend"] == "redis":
-        return PriorityRedisHuey("kefu", url=cfg["redis_url"])
+        return PriorityRedisHuey(str(cfg.get("name") or "kefu"), url=cfg["redis_url"])
     from pathlib import Path
 
     Path(str(cfg["sqlite_path"])).parent.mkdir(parents=True, exist_ok=True)
