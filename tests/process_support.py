@@ -13,11 +13,7 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,13 +22,9 @@ from typing import Any
 
 from websockets.exceptions import ConnectionClosed
 
-KEFU = str(Path(sys.executable).with_name("kefu"))
+from kefu.core.procs import KEFU, free_port, spawn, stop, wait_healthy
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+__all__ = ["Client", "Installation", "Server", "free_port", "installation"]
 
 
 @dataclass
@@ -102,24 +94,9 @@ class Server:
     def start(self, timeout: float = 30) -> Server:
         args = ["serve", "--no-setup"] if self.command == "serve" else ["web", "--workers", "1"]
         self.log = Path(self.inst.env["KEFU_VAR_DIR"]) / f"server-{self.port}.log"
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [KEFU, *args, "--host", "127.0.0.1", "--port", str(self.port)],
-                env=self.inst.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{self.log.read_text()}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:  # noqa: S310 - loopback
-                    if response.status == 200:
-                        return self
-            time.sleep(0.2)
-        raise RuntimeError(f"server did not start:\n{self.log.read_text()}")
+        self.proc = spawn([*args, "--host", "127.0.0.1", "--port", str(self.port)], env=self.inst.env, log=self.log)
+        wait_healthy(self.url, self.proc, log=self.log, timeout=timeout)
+        return self
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handler runs, as when the machine loses power."""
@@ -128,13 +105,7 @@ class Server:
         self.proc.wait(10)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop(self.proc)
 
 
 @dataclass

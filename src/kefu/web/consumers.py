@@ -159,3 +159,36 @@ def _visible_conversation(user: Any, conversation_id: int) -> Conversation:
     if conversation is None:
         raise NotFound(_("No such conversation."))
     return conversation
+
+
+class BenchEchoConsumer(AsyncJsonWebsocketConsumer):
+    """The baseline of ``kefu bench chat``: the same traffic through a bare Channels consumer
+    and the same channel layer, touching no database after the handshake.
+
+    ``/ws/bench-echo/?pair=N&side=visitor|agent``; every frame is relayed to the pair's other
+    side.  Staff only (session or bearer token), like the streams socket."""
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_staff:
+            await self.close(code=4403)
+            return
+        query = dict(
+            pair.split("=", 1) for pair in self.scope.get("query_string", b"").decode().split("&") if "=" in pair
+        )
+        self.side = query.get("side", "visitor")
+        self.group = "bench-echo." + "".join(c for c in query.get("pair", "0") if c.isalnum())[:20]
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        await self.send_json({"type": "ack", "client_id": content.get("client_id")})
+        await self.channel_layer.group_send(self.group, {"type": "echo.frame", "side": self.side, "frame": content})
+
+    async def echo_frame(self, message: dict[str, Any]) -> None:
+        if message["side"] != self.side:
+            await self.send_json({"type": "message", "message": message["frame"]})

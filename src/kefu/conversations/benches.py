@@ -1,0 +1,331 @@
+"""``kefu bench chat``: live chat end to end, against a bare Channels echo in the same run.
+
+N visitor sockets (the widget's) and N agent sockets (the workspace's, bearer token) each
+send R messages a second for S seconds.  Every message is written to the database before
+it is acknowledged and reaches the other side through the doorbell; the benchmark measures
+send → the other side receives, and counts lost and duplicated messages.  The baseline is the
+same traffic through ``/ws/bench-echo/``, which relays frames over the same channel layer
+and touches no database.
+
+Without ``--url`` it starts the server itself (``kefu serve``, embedded mode; or two
+``kefu web`` processes with ``--processes 2``, which needs KEFU_REDIS_URL: visitors on the
+first, agents on the second).  The benchmark writes its test data (a channel, an agent,
+visitors) with this process's settings, so a ``--url`` server must use the same database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from kefu.core import clock
+from kefu.core.bench import bench
+from kefu.core.procs import free_port, spawn, stop, wait_healthy
+
+SETUP_CONCURRENCY = 50
+
+
+@dataclass
+class Tally:
+    sent_at: dict[str, float] = field(default_factory=dict)
+    acked: set[str] = field(default_factory=set)
+    received: dict[str, int] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self, duration: float) -> dict[str, Any]:
+        sent = len(self.sent_at)
+        delivered = sum(1 for cid in self.sent_at if cid in self.received)
+        lat = sorted(self.latencies)
+        q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) >= 2 else [0.0] * 99
+        return {
+            "sent": sent,
+            "acknowledged": len(self.acked),
+            "delivered": delivered,
+            "lost": sent - delivered,
+            "duplicated": sum(n - 1 for n in self.received.values() if n > 1),
+            "latency_ms": {
+                "p50": round(q[49] * 1000, 1),
+                "p95": round(q[94] * 1000, 1),
+                "p99": round(q[98] * 1000, 1),
+                "max": round(lat[-1] * 1000, 1) if lat else 0.0,
+            },
+            "delivered_per_second": round(delivered / duration, 1),
+            "errors": self.errors[:5],
+            "error_count": len(self.errors),
+        }
+
+
+def _prepare() -> dict[str, Any]:
+    """A bench channel (no team, agents pick from the queue) and a bench agent with a token."""
+    from kefu.accounts.actions import do_create_api_token, do_create_user
+    from kefu.accounts.choices import Role
+    from kefu.accounts.models import User
+    from kefu.conversations.choices import ChannelKind, RoutingStrategy
+    from kefu.conversations.models import Channel
+
+    now = clock.now()
+    channel, _created = Channel.objects.get_or_create(
+        key="bench-web",
+        defaults={"name": "bench", "kind": ChannelKind.WEB_CHAT, "routing": RoutingStrategy.MANUAL},
+    )
+    agent = User.objects.filter(username="bench-agent").first()
+    if agent is None:
+        agent = do_create_user(
+            "bench-agent", password=uuid.uuid4().hex, role=Role.SUPERVISOR, display_name="压测客服", now=now
+        )
+    _token, raw = do_create_api_token(agent, name="bench", now=now)
+    return {"channel": channel, "token": raw}
+
+
+async def _connect(url: str, *, token: str = "") -> Any:
+    from websockets.asyncio.client import connect
+
+    origin = url.split("/ws/")[0].replace("ws://", "http://").replace("wss://", "https://")
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    return await connect(url, origin=origin, additional_headers=headers, max_queue=None, open_timeout=30)
+
+
+class Pair:
+    def __init__(self, index: int, mode: str, visitor_base: str, agent_base: str, token: str, channel: str) -> None:
+        self.index, self.mode, self.token, self.channel = index, mode, token, channel
+        self.visitor_base, self.agent_base = visitor_base, agent_base
+        self.conversation: int | None = None
+        self.visitor: Any = None
+        self.agent: Any = None
+
+    async def open(self) -> None:
+        if self.mode == "echo":
+            self.visitor = await _connect(
+                f"{self.visitor_base}/ws/bench-echo/?pair={self.index}&side=visitor", token=self.token
+            )
+            self.agent = await _connect(
+                f"{self.agent_base}/ws/bench-echo/?pair={self.index}&side=agent", token=self.token
+            )
+            return
+        self.visitor = await _connect(f"{self.visitor_base}/ws/widget/?channel={self.channel}")
+        await self.visitor.send(json.dumps({"op": "hello"}))
+        await self._until(self.visitor, "welcome")
+        await self.visitor.send(
+            json.dumps({"op": "send", "client_id": f"start-{uuid.uuid4().hex}", "text": "压测开始"})
+        )
+        ack = await self._until(self.visitor, "ack")
+        self.conversation = ack["conversation"]
+        self.agent = await _connect(f"{self.agent_base}/ws/streams/", token=self.token)
+        await self.agent.send(json.dumps({"op": "subscribe", "stream": f"conversation:{self.conversation}"}))
+        await self._until(self.agent, "subscribed")
+
+    @staticmethod
+    async def _until(ws: Any, kind: str) -> dict[str, Any]:
+        while True:
+            data = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            if data.get("type") == kind:
+                return data
+            if data.get("type") == "error":
+                raise RuntimeError(f"bench setup refused: {data}")
+
+    def frame(self, side: str, client_id: str) -> str:
+        body: dict[str, Any] = {"op": "send", "client_id": client_id, "text": f"b {client_id}"}
+        if side == "agent" and self.mode == "chat":
+            body["conversation"] = self.conversation
+        return json.dumps(body)
+
+    async def close(self) -> None:
+        for ws in (self.visitor, self.agent):
+            if ws is not None:
+                with contextlib.suppress(Exception):  # closing at the end: nothing left to do
+                    await ws.close()
+
+
+async def _reader(ws: Any, side: str, tally: Tally, seen_events: set[int]) -> None:
+    other = "a-" if side == "visitor" else "v-"
+    try:
+        async for raw in ws:
+            now = time.perf_counter()
+            data = json.loads(raw)
+            kind = data.get("type")
+            if kind == "ack":
+                tally.acked.add(str(data.get("client_id")))
+            elif kind == "message":
+                event_id = data.get("id")
+                if isinstance(event_id, int):
+                    key = event_id * 2 + (side == "agent")
+                    if key in seen_events:
+                        continue  # a repeat around a subscription: the contract says drop it
+                    seen_events.add(key)
+                text = str((data.get("message") or {}).get("text", ""))
+                client_id = text[2:] if text.startswith("b ") else ""
+                if client_id.startswith(other):
+                    tally.received[client_id] = tally.received.get(client_id, 0) + 1
+                    if tally.received[client_id] == 1 and client_id in tally.sent_at:
+                        tally.latencies.append(now - tally.sent_at[client_id])
+            elif kind == "error":
+                tally.errors.append(str(data.get("error")) + ": " + str(data.get("message", ""))[:80])
+    except Exception as exc:  # the connection closing ends the reader
+        if not type(exc).__name__.startswith("ConnectionClosed"):
+            tally.errors.append(repr(exc)[:120])
+
+
+async def _sender(pair: Pair, side: str, rate: float, until: float, tally: Tally) -> None:
+    ws = pair.visitor if side == "visitor" else pair.agent
+    interval = 1.0 / rate
+    await asyncio.sleep(random.random() * interval)  # noqa: S311 - spreading load, not security
+    prefix = "v-" if side == "visitor" else "a-"
+    next_at = time.perf_counter()
+    while next_at < until:
+        client_id = f"{prefix}{pair.index}-{uuid.uuid4().hex[:10]}"
+        tally.sent_at[client_id] = time.perf_counter()
+        try:
+            await ws.send(pair.frame(side, client_id))
+        except Exception as exc:
+            tally.errors.append(repr(exc)[:120])
+            return
+        next_at += interval
+        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+
+
+async def _run(
+    mode: str,
+    *,
+    conversations: int,
+    rate: float,
+    duration: float,
+    drain: float,
+    visitor_base: str,
+    agent_base: str,
+    token: str,
+    channel: str,
+) -> dict[str, Any]:
+    pairs = [Pair(i, mode, visitor_base, agent_base, token, channel) for i in range(conversations)]
+    gate = asyncio.Semaphore(SETUP_CONCURRENCY)
+
+    async def open_one(pair: Pair) -> None:
+        async with gate:
+            await pair.open()
+
+    await asyncio.gather(*(open_one(p) for p in pairs))
+    tally = Tally()
+    seen: set[int] = set()
+    readers = []
+    for p in pairs:
+        readers.append(asyncio.create_task(_reader(p.visitor, "visitor", tally, set())))
+        readers.append(asyncio.create_task(_reader(p.agent, "agent", tally, seen if mode == "echo" else set())))
+    start = time.perf_counter()
+    until = start + duration
+    senders = [
+        asyncio.create_task(_sender(p, side, rate, until, tally)) for p in pairs for side in ("visitor", "agent")
+    ]
+    await asyncio.gather(*senders)
+    sent_for = time.perf_counter() - start
+    deadline = time.perf_counter() + drain  # let what is in flight arrive
+    while time.perf_counter() < deadline and any(cid not in tally.received for cid in tally.sent_at):
+        await asyncio.sleep(0.1)
+    for p in pairs:
+        await p.close()
+    for r in readers:
+        r.cancel()
+    await asyncio.gather(*readers, return_exceptions=True)
+    result = tally.summary(sent_for)
+    result["sending_seconds"] = round(sent_for, 2)
+    return result
+
+
+def _start_servers(processes: int, rate: float) -> tuple[list[Any], list[str], Path]:
+    workdir = Path(tempfile.mkdtemp(prefix="kefu-bench-"))
+    env = dict(os.environ)
+    env.update(
+        KEFU_CHAT_RATE=str(max(10.0, rate * 4)),
+        KEFU_CHAT_BURST="100",
+        KEFU_LOG_LEVEL="WARNING",
+        KEFU_LOG_FORMAT="text",
+    )
+    if processes > 1 and not settings.ENV.redis_url:
+        raise SystemExit("kefu bench chat --processes 2 needs KEFU_REDIS_URL (the processes meet on Redis)")
+    procs, urls = [], []
+    for n in range(processes):
+        port = free_port()
+        args = ["serve", "--no-setup"] if processes == 1 else ["web", "--workers", "1"]
+        log = workdir / f"server-{n}.log"
+        proc = spawn([*args, "--host", "127.0.0.1", "--port", str(port)], env=env, log=log)
+        procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url, proc, log=log)
+        urls.append(url)
+    return procs, urls, workdir
+
+
+@bench(
+    "chat",
+    "live chat end to end (widget and agent sockets, stored then delivered) against a bare Channels echo",
+    conversations=(int, 100, "visitor/agent socket pairs"),
+    rate=(float, 1.0, "messages per second per conversation, each way"),
+    duration=(float, 10.0, "seconds of sending"),
+    url=(str, "", "a running kefu (same database as this process); default: start one"),
+    agent_url=(str, "", "where agents connect (default: --url; with --processes 2 the second process)"),
+    processes=(int, 1, "servers to start when --url is not given: 1 (kefu serve) or 2 (kefu web x2, Redis)"),
+    drain=(float, 5.0, "seconds to wait for messages in flight after sending stops"),
+)
+def chat_bench(
+    *, conversations: int, rate: float, duration: float, url: str, agent_url: str, processes: int, drain: float
+) -> dict[str, Any]:
+    from kefu.conversations.models import Message
+
+    setup = _prepare()
+    procs: list[Any] = []
+    try:
+        if url:
+            urls = [url.rstrip("/")]
+        else:
+            procs, urls, _workdir = _start_servers(max(1, min(2, processes)), rate)
+        visitor_http = urls[0]
+        agent_http = agent_url.rstrip("/") if agent_url else urls[-1]
+        bases = {
+            "visitor_base": visitor_http.replace("http", "ws", 1),
+            "agent_base": agent_http.replace("http", "ws", 1),
+        }
+        common: dict[str, Any] = {
+            "conversations": conversations,
+            "rate": rate,
+            "duration": duration,
+            "drain": drain,
+            **bases,
+        }
+        echo = asyncio.run(_run("echo", token=setup["token"], channel=setup["channel"].key, **common))
+        began = clock.now()
+        chat = asyncio.run(_run("chat", token=setup["token"], channel=setup["channel"].key, **common))
+        close_old_connections()
+        stored = Message.objects.filter(conversation__channel=setup["channel"], created_at__gte=began).count()
+    finally:
+        for proc in procs:
+            stop(proc)
+    chat["persisted_per_second"] = round(stored / max(chat["sending_seconds"], 0.001), 1)
+    chat["persisted"] = stored
+    p99, base_p99 = chat["latency_ms"]["p99"], echo["latency_ms"]["p99"]
+    return {
+        "bench": "chat",
+        "mode": "scaled" if settings.ENV.redis_url else "embedded",
+        "database": settings.ENV.database.engine,
+        "servers": len(procs) or 1,
+        "conversations": conversations,
+        "rate_per_conversation_each_way": rate,
+        "duration_s": duration,
+        "chat": chat,
+        "echo_baseline": echo,
+        "ratio_p99_chat_to_echo": round(p99 / base_p99, 2) if base_p99 else None,
+        "ratio_delivered_chat_to_echo": round(chat["delivered_per_second"] / echo["delivered_per_second"], 3)
+        if echo["delivered_per_second"]
+        else None,
+    }
