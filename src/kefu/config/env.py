@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
@@ -121,6 +122,43 @@ def parse_database_url(url: str, *, base_dir: Path) -> DatabaseConfig:
 
 
 @dataclass(frozen=True)
+class MailConfig:
+    """Email in and out (kefu.intake.email)."""
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_tls: str = "none"  # none | starttls | ssl
+    mail_from: str = "kefu@localhost"
+    smtpd_host: str = "127.0.0.1"
+    smtpd_port: int = 2525
+    max_mail_mb: int = 40
+    imap_interval: int = 60
+
+
+def _mail(get: Any) -> MailConfig:
+    tls = get("KEFU_SMTP_TLS", "none").strip().lower() or "none"
+    if tls not in ("none", "starttls", "ssl"):
+        raise ConfigError(f"KEFU_SMTP_TLS must be none, starttls or ssl, not {tls!r}")
+    mail_from = get("KEFU_MAIL_FROM", "kefu@localhost").strip()
+    if "@" not in mail_from:
+        raise ConfigError(f"KEFU_MAIL_FROM must be an address like support@example.com, not {mail_from!r}")
+    return MailConfig(
+        smtp_host=get("KEFU_SMTP_HOST", "").strip(),
+        smtp_port=_int("KEFU_SMTP_PORT", get("KEFU_SMTP_PORT", "25"), minimum=1),
+        smtp_user=get("KEFU_SMTP_USER", ""),
+        smtp_password=get("KEFU_SMTP_PASSWORD", ""),
+        smtp_tls=tls,
+        mail_from=mail_from,
+        smtpd_host=get("KEFU_SMTPD_HOST", "127.0.0.1").strip() or "127.0.0.1",
+        smtpd_port=_int("KEFU_SMTPD_PORT", get("KEFU_SMTPD_PORT", "2525")),
+        max_mail_mb=_int("KEFU_MAIL_MAX_MB", get("KEFU_MAIL_MAX_MB", "40"), minimum=1),
+        imap_interval=_int("KEFU_IMAP_INTERVAL", get("KEFU_IMAP_INTERVAL", "60"), minimum=5),
+    )
+
+
+@dataclass(frozen=True)
 class Env:
     base_dir: Path
     var_dir: Path
@@ -146,6 +184,7 @@ class Env:
     redis_prefix: str = "kefu"
     chat_rate: float = 1.0
     chat_burst: int = 10
+    mail: MailConfig = field(default_factory=MailConfig)
 
     @property
     def scaled(self) -> bool:
@@ -231,6 +270,7 @@ def load_env(environ: dict[str, str] | None = None, *, cwd: Path | None = None) 
         redis_prefix=_prefix(get("KEFU_REDIS_PREFIX", "kefu")),
         chat_rate=_float("KEFU_CHAT_RATE", get("KEFU_CHAT_RATE", "1")),
         chat_burst=_int("KEFU_CHAT_BURST", get("KEFU_CHAT_BURST", "10"), minimum=1),
+        mail=_mail(get),
     )
 
 

@@ -141,6 +141,8 @@ KEFU_MAX_UPLOAD_BYTES = ENV.max_upload_mb * 1024 * 1024
 # Live chat: a visitor may send KEFU_CHAT_RATE messages a second, in bursts of KEFU_CHAT_BURST.
 KEFU_CHAT_RATE = ENV.chat_rate
 KEFU_CHAT_BURST = ENV.chat_burst
+# Email in and out (kefu.intake.email): SMTP relay, built-in SMTP server, size limit, IMAP poll interval.
+KEFU_MAIL = ENV.mail
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
