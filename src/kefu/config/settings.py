@@ -82,6 +82,10 @@ def _databases() -> dict[str, dict[str, object]]:
             "default": {
                 "ENGINE": "django.db.backends.sqlite3",
                 "NAME": db.name,
+                # Keep each thread's connection: opening one (and its PRAGMAs) per request or
+                # per batch of chat messages cost more than the writes themselves.
+                "CONN_MAX_AGE": 600,
+                "CONN_HEALTH_CHECKS": True,
                 "OPTIONS": {
                     "timeout": 20,
                     "transaction_mode": "IMMEDIATE",
@@ -125,7 +129,7 @@ if ENV.redis_url:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "kefu.core.layers.InMemoryChannelLayer"}}
 
 # Job queue (Huey): see kefu.core.tasks, which builds the instance from these.
 KEFU_TASKS = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,8 +21,8 @@ from kefu.core import clock
 from kefu.core.actions import action
 from kefu.core.assignment import assign_locked
 from kefu.core.choices import Priority, ServiceClass, Stage
-from kefu.core.errors import InvalidTransition, ValidationFailed
-from kefu.core.events import notify, publish, record_audit
+from kefu.core.errors import InvalidTransition, KefuError, NotFound, ValidationFailed
+from kefu.core.events import notify, publish, publish_many, record_audit
 from kefu.core.records import save_changes
 from kefu.core.uploads import check_upload
 from kefu.customers.models import Customer
@@ -77,7 +78,7 @@ def check_start_conversation(channel: Channel, customer: Customer, *, actor: Any
     return do_start_conversation(channel, customer, now=clock.now(), subject=subject, actor=actor, team=None)
 
 
-def _validate_text(text: str, attachments: Sequence[UploadedFile]) -> str:
+def validate_text(text: str, attachments: Sequence[UploadedFile]) -> str:
     text = (text or "").strip()
     if not text and not attachments:
         raise ValidationFailed(_("A message cannot be empty."))
@@ -102,72 +103,19 @@ def do_post_message(
 ) -> tuple[Message, bool]:
     """Store a message (before anyone is told of it).  Returns ``(message, created)``;
     a resend with the same ``client_id`` returns the stored message and creates nothing."""
-    text = _validate_text(text, attachments)
-    if author_kind not in AuthorKind.values:
-        raise ValidationFailed(_("Unknown author."))
-    client_id = (client_id or "")[:64]
-    checked = [check_upload(upload) for upload in attachments]
-    with transaction.atomic():
-        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        if client_id:
-            existing = Message.objects.filter(conversation=locked, client_id=client_id).first()
-            if existing is not None:
-                return existing, False
-        if locked.status == ConversationStatus.CLOSED:
-            raise InvalidTransition(_("This conversation is closed; start a new one."), state=locked.status)
-        message = Message.objects.create(
-            conversation=locked,
-            author_kind=author_kind,
-            author=author if getattr(author, "pk", None) else None,
-            text=text,
-            is_internal=is_internal,
-            client_id=client_id,
-            created_at=now,
-        )
-        for upload, info in zip(attachments, checked, strict=True):
-            attachment = Attachment(message=message, name=info.name, content_type=info.content_type, size=info.size)
-            attachment.file.save(info.name, upload, save=False)
-            attachment.save()
-        updates = ["last_message_at", "updated_at"]
-        locked.last_message_at = now
-        locked.updated_at = now
-        if not is_internal and author_kind == AuthorKind.CUSTOMER:
-            if locked.first_customer_message_at is None:
-                locked.first_customer_message_at = now
-                updates.append("first_customer_message_at")
-            if locked.waiting_since is None:
-                locked.waiting_since = now
-                updates.append("waiting_since")
-        elif not is_internal and author_kind in (AuthorKind.AGENT, AuthorKind.BOT):
-            if author_kind == AuthorKind.AGENT and locked.first_agent_reply_at is None:
-                locked.first_agent_reply_at = now
-                updates.append("first_agent_reply_at")
-            if locked.waiting_since is not None:
-                locked.waiting_since = None
-                updates.append("waiting_since")
-        locked.save(update_fields=updates)
-        if not is_internal and author_kind == AuthorKind.CUSTOMER:
-            wake_event = {
-                ConversationStatus.PENDING: "activate",
-                ConversationStatus.SNOOZED: "wake",
-                ConversationStatus.RESOLVED: "reopen",
-            }.get(ConversationStatus(locked.status))
-            if wake_event:
-                do_transition(locked, wake_event, actor=None, now=now, data={"cause": "customer_message"})
-        payload = {
-            "conversation": locked.pk,
-            "message": message_payload(message),
-        }
-        publish(locked.stream_key, "message", "created", payload, now=now)
-        notify(
-            INBOX_STREAM,
-            "message",
-            "created",
-            {**_summary(locked), "internal": is_internal, "author_kind": author_kind},
-            now=now,
-        )
-        if not is_internal and author_kind in (AuthorKind.AGENT, AuthorKind.BOT):
-            deliver_after_commit(locked.channel.kind, message.pk)
+    post = Post(
+        conversation_id=conversation.pk,
+        author_kind=author_kind,
+        text=text,
+        author=author,
+        client_id=client_id,
+        is_internal=is_internal,
+        attachments=tuple(attachments),
+    )
+    result = post_many([post], now=now)[0]
+    if isinstance(result, Exception):
+        raise result
+    message, created, locked = result
     for name in (
         "status",
         "last_message_at",
@@ -175,12 +123,172 @@ def do_post_message(
         "first_customer_message_at",
         "first_agent_reply_at",
         "snoozed_until",
+        "updated_at",
     ):
         setattr(conversation, name, getattr(locked, name))
-    return message, True
+    return message, created
 
 
-def message_payload(message: Message) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Post:
+    """One message to store; see :func:`post_many`."""
+
+    conversation_id: int
+    author_kind: str
+    text: str
+    author: Any = None
+    client_id: str = ""
+    is_internal: bool = False
+    attachments: tuple[UploadedFile, ...] = ()
+
+
+PostResult = tuple[Message, bool, Conversation] | KefuError
+
+
+def post_many(posts: Sequence[Post], *, now: datetime) -> list[PostResult]:
+    """Store several messages in one transaction (group commit): the one write path of
+    every message, whether one agent's reply or a burst from hundreds of live chats.
+
+    For each post, in order: ``(message, created, conversation)`` or the error that refused
+    it (bad input, a closed or missing conversation) — one refused post never fails the
+    others.  A post whose ``client_id`` is already stored in that conversation returns the
+    stored message and creates nothing.  Conversations are locked (in id order) for the
+    length of the transaction; their stream events are numbered per conversation in one
+    statement and the doorbells ring after commit."""
+    results: list[PostResult | None] = [None] * len(posts)
+    checked: dict[int, list[Any]] = {}
+    for i, post in enumerate(posts):
+        try:
+            if post.author_kind not in AuthorKind.values:
+                raise ValidationFailed(_("Unknown author."))
+            text = validate_text(post.text, post.attachments)
+            checked[i] = [text, (post.client_id or "")[:64], [check_upload(u) for u in post.attachments]]
+        except KefuError as exc:
+            results[i] = exc
+    if not checked:
+        return [r for r in results if r is not None]
+    ids = sorted({posts[i].conversation_id for i in checked})
+    with transaction.atomic():
+        locked = {
+            c.pk: c
+            for c in Conversation.objects.select_for_update(of=("self",))
+            .select_related("channel")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        }
+        wanted = [cid for i, (_t, cid, _a) in checked.items() if cid]
+        stored: dict[tuple[int, str], Message] = {}
+        if wanted:
+            for m in Message.objects.filter(conversation_id__in=ids, client_id__in=wanted).select_related("author"):
+                stored[(m.conversation_id, m.client_id)] = m
+        new: list[tuple[int, Message]] = []
+        for i, (text, client_id, _uploads) in checked.items():
+            post = posts[i]
+            conversation = locked.get(post.conversation_id)
+            if conversation is None:
+                results[i] = NotFound(_("No such conversation."))
+                continue
+            if client_id and (post.conversation_id, client_id) in stored:
+                results[i] = (stored[(post.conversation_id, client_id)], False, conversation)
+                continue
+            if conversation.status == ConversationStatus.CLOSED:
+                results[i] = InvalidTransition(
+                    _("This conversation is closed; start a new one."), state=conversation.status
+                )
+                continue
+            message = Message(
+                conversation=conversation,
+                author_kind=post.author_kind,
+                author=post.author if getattr(post.author, "pk", None) else None,
+                text=text,
+                is_internal=post.is_internal,
+                client_id=client_id,
+                created_at=now,
+            )
+            if client_id:
+                stored[(post.conversation_id, client_id)] = message  # a repeat inside the batch
+            new.append((i, message))
+        Message.objects.bulk_create([m for _i, m in new])
+        made: dict[int, list[Attachment]] = {}
+        for i, message in new:
+            for upload, info in zip(posts[i].attachments, checked[i][2], strict=True):
+                attachment = Attachment(message=message, name=info.name, content_type=info.content_type, size=info.size)
+                attachment.file.save(info.name, upload, save=False)
+                attachment.save()
+                made.setdefault(message.pk, []).append(attachment)
+            results[i] = (message, True, message.conversation)
+        _apply_to_conversations(new, made, now=now)
+    return [r for r in results if r is not None]
+
+
+def _apply_to_conversations(
+    new: list[tuple[int, Message]], made: dict[int, list[Attachment]], *, now: datetime
+) -> None:
+    """Stamps, waking, events and doorbells for freshly stored messages (inside the
+    transaction of :func:`post_many`)."""
+    by_conversation: dict[int, list[Message]] = {}
+    for _i, message in new:
+        by_conversation.setdefault(message.conversation_id, []).append(message)
+    for messages in by_conversation.values():
+        conversation = messages[0].conversation
+        updates = {"last_message_at", "updated_at"}
+        conversation.last_message_at = now
+        conversation.updated_at = now
+        wake = False
+        for message in messages:
+            if message.is_internal:
+                continue
+            if message.author_kind == AuthorKind.CUSTOMER:
+                wake = True
+                if conversation.first_customer_message_at is None:
+                    conversation.first_customer_message_at = now
+                    updates.add("first_customer_message_at")
+                if conversation.waiting_since is None:
+                    conversation.waiting_since = now
+                    updates.add("waiting_since")
+            elif message.author_kind in (AuthorKind.AGENT, AuthorKind.BOT):
+                if message.author_kind == AuthorKind.AGENT and conversation.first_agent_reply_at is None:
+                    conversation.first_agent_reply_at = now
+                    updates.add("first_agent_reply_at")
+                if conversation.waiting_since is not None:
+                    conversation.waiting_since = None
+                    updates.add("waiting_since")
+        conversation.save(update_fields=sorted(updates))
+        wake_event = {
+            ConversationStatus.PENDING: "activate",
+            ConversationStatus.SNOOZED: "wake",
+            ConversationStatus.RESOLVED: "reopen",
+        }.get(ConversationStatus(conversation.status))
+        if wake and wake_event:
+            do_transition(conversation, wake_event, actor=None, now=now, data={"cause": "customer_message"})
+        publish_many(
+            conversation.stream_key,
+            [
+                (
+                    "message",
+                    "created",
+                    {"conversation": conversation.pk, "message": message_payload(message, made.get(message.pk, []))},
+                )
+                for message in messages
+            ],
+            now=now,
+        )
+        for message in messages:
+            notify(
+                INBOX_STREAM,
+                "message",
+                "created",
+                {**_summary(conversation), "internal": message.is_internal, "author_kind": message.author_kind},
+                now=now,
+            )
+            if not message.is_internal and message.author_kind in (AuthorKind.AGENT, AuthorKind.BOT):
+                deliver_after_commit(conversation.channel.kind, message.pk)
+
+
+def message_payload(message: Message, attachments: Sequence[Attachment] | None = None) -> dict[str, Any]:
+    """The message as stream events carry it (``attachments``: known already, no query)."""
+    if attachments is None:
+        attachments = list(message.attachments.all())
     return {
         "id": message.pk,
         "author_kind": message.author_kind,
@@ -190,8 +298,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         "client_id": message.client_id,
         "created_at": message.created_at.isoformat(),
         "attachments": [
-            {"name": a.name, "url": a.url, "content_type": a.content_type, "size": a.size}
-            for a in message.attachments.all()
+            {"name": a.name, "url": a.url, "content_type": a.content_type, "size": a.size} for a in attachments
         ],
     }
 

@@ -93,10 +93,11 @@ def _prepare() -> dict[str, Any]:
 
 async def _connect(url: str, *, token: str = "") -> Any:
     from websockets.asyncio.client import connect
+    from websockets.typing import Origin
 
     origin = url.split("/ws/")[0].replace("ws://", "http://").replace("wss://", "https://")
     headers = {"Authorization": f"Bearer {token}"} if token else None
-    return await connect(url, origin=origin, additional_headers=headers, max_queue=None, open_timeout=30)
+    return await connect(url, origin=Origin(origin), additional_headers=headers, max_queue=None, open_timeout=30)
 
 
 class Pair:

@@ -160,7 +160,7 @@ def post(
             client_id=client_id,
             attachments=attachments,
         )
-        if started or (created and conversation.assignee_id is None):
+        if started:  # later, the queue is drained when an agent has room (router.drain)
             conversation = route(conversation.pk, now=now)
     return conversation, message, created
 

@@ -12,14 +12,19 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
-from kefu.conversations.actions import check_add_note, check_send_reply
+from kefu.conversations import batcher
+from kefu.conversations.actions import Post, validate_text
+from kefu.conversations.choices import AuthorKind
 from kefu.conversations.models import Conversation
 from kefu.conversations.visitors import mark_read
 from kefu.core.actions import has_perm, require
 from kefu.core.errors import KefuError, NotFound, ValidationFailed
 from kefu.core.events import events_since, group_name
+from kefu.core.sockets import NoConnectionResetMixin
 
 BACKLOG_PAGE = 500
 STREAM_PERMS = {
@@ -30,7 +35,7 @@ STREAM_PERMS = {
 }
 
 
-class StreamConsumer(AsyncJsonWebsocketConsumer):
+class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -38,6 +43,8 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.streams: set[str] = set()
+        self.granted: set[str] = set()
+        self.language = getattr(user, "language", "") or settings.LANGUAGE_CODE
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -109,20 +116,27 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         client_id = str(content.get("client_id") or "")[:64]
         conversation_id = content.get("conversation")
         text = content.get("text")
-        if not isinstance(conversation_id, int) or not isinstance(text, str):
-            raise ValidationFailed(_("Say which conversation and what text."))
-
-        def store() -> int:
-            conversation = _visible_conversation(self.user, conversation_id)
-            if content.get("internal"):
-                message, _created = check_add_note(conversation, text, actor=self.user, client_id=client_id)
-            else:
-                message, _created = check_send_reply(conversation, text, actor=self.user, client_id=client_id)
-            return message.pk
-
-        message_id = await database_sync_to_async(store)()
+        internal = bool(content.get("internal"))
+        with override(self.language):
+            if not isinstance(conversation_id, int) or not isinstance(text, str):
+                raise ValidationFailed(_("Say which conversation and what text."))
+            validate_text(text, ())
+        perm = "conversations.add_note" if internal else "conversations.reply_conversation"
+        if perm not in self.granted:  # checked once per socket, then remembered
+            await database_sync_to_async(require)(self.user, "conversations.view_conversation")
+            await database_sync_to_async(require)(self.user, perm)
+            self.granted.add(perm)
+        post = Post(
+            conversation_id=conversation_id,
+            author_kind=AuthorKind.AGENT,
+            text=text,
+            author=self.user,
+            client_id=client_id,
+            is_internal=internal,
+        )
+        message, _created, _conversation = await batcher.submit(post)
         await self.send_json(
-            {"type": "ack", "client_id": client_id, "message": message_id, "conversation": conversation_id}
+            {"type": "ack", "client_id": client_id, "message": message.pk, "conversation": conversation_id}
         )
 
     async def op_typing(self, content: dict[str, Any]) -> None:

@@ -16,12 +16,15 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.translation import gettext_lazy, override
 
-from kefu.conversations import visitors
+from kefu.conversations import batcher, visitors
+from kefu.conversations.actions import Post, validate_text
+from kefu.conversations.choices import AuthorKind
 from kefu.conversations.models import Conversation
 from kefu.conversations.router import queue_position
 from kefu.core import clock
 from kefu.core.errors import KefuError, ValidationFailed
 from kefu.core.events import events_since, group_name
+from kefu.core.sockets import NoConnectionResetMixin
 from kefu.intake.widget import session
 
 BACKLOG_PAGE = 500
@@ -42,7 +45,7 @@ TOO_FAST = gettext_lazy("You are sending messages too fast; please wait a moment
 NEED_CONTACT = gettext_lazy("Please tell us your name or phone number.")
 
 
-class WidgetConsumer(AsyncJsonWebsocketConsumer):
+class WidgetConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
     conversation_id: int | None = None
     visitor: visitors.Visitor | None = None
 
@@ -143,11 +146,34 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
             )
             return
 
+        text = _str(content.get("text"))
+        with override(self.language):
+            validate_text(text, ())  # bad input is refused here, in the visitor's language
+        if self.conversation_id:
+            # The usual case: the visitor's conversation is known, the message joins the
+            # group commit with everyone else's.  A closed or vanished conversation takes
+            # the full path below, which starts a new one.
+            post = Post(
+                conversation_id=self.conversation_id,
+                author_kind=AuthorKind.CUSTOMER,
+                text=text,
+                client_id=client_id,
+            )
+            try:
+                message, _created, _conversation = await batcher.submit(post)
+            except KefuError:
+                pass
+            else:
+                await self.send_json(
+                    {"type": "ack", "client_id": client_id, "message": message.pk, "conversation": self.conversation_id}
+                )
+                return
+
         def store() -> tuple[int, int]:
             with override(self.language):
                 conversation, message, _created = visitors.post(
                     self.visitor,  # type: ignore[arg-type]
-                    text=_str(content.get("text")),
+                    text=text,
                     now=clock.now(),
                     client_id=client_id,
                     conversation_id=self.conversation_id,

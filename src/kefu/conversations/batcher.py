@@ -1,0 +1,70 @@
+"""Group commit for the live sockets: messages arriving on any WebSocket of this process
+while the previous batch is being written are stored together, in one transaction
+(:func:`kefu.conversations.actions.post_many`).  Nobody waits on a timer: a lone message is
+written at once; under load, batches grow by themselves and the cost per message falls.
+Each sender still gets its own result, and its acknowledgement only after the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from typing import Any
+
+from channels.db import database_sync_to_async
+
+from kefu.conversations.actions import Post, PostResult, post_many
+from kefu.core import clock
+
+MAX_BATCH = 200
+
+
+def _store(posts: list[Post]) -> list[PostResult]:
+    return post_many(posts, now=clock.now())
+
+
+class Batcher:
+    def __init__(self) -> None:
+        self.waiting: list[tuple[Post, asyncio.Future[PostResult]]] = []
+        self.running = False
+
+    async def submit(self, post: Post) -> PostResult:
+        future: asyncio.Future[PostResult] = asyncio.get_running_loop().create_future()
+        self.waiting.append((post, future))
+        if not self.running:
+            self.running = True
+            asyncio.ensure_future(self._drain())  # noqa: RUF006 - it ends when the queue is empty
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
+                try:
+                    results = await database_sync_to_async(_store)([post for post, _f in batch])
+                except Exception as exc:  # the whole transaction failed: every sender hears it
+                    for _post, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (_post, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+        finally:
+            self.running = False
+
+
+_PER_LOOP: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Batcher] = weakref.WeakKeyDictionary()
+
+
+async def submit(post: Post) -> Any:
+    """Store ``post`` with whatever else is waiting; returns ``(message, created, conversation)``
+    or raises the error that refused it."""
+    loop = asyncio.get_running_loop()
+    batcher = _PER_LOOP.get(loop)
+    if batcher is None:
+        batcher = _PER_LOOP[loop] = Batcher()
+    result = await batcher.submit(post)
+    if isinstance(result, Exception):
+        raise result
+    return result
