@@ -156,3 +156,19 @@ def _calendar(name: str):
     from kefu.sla.models import BusinessCalendar
 
     return BusinessCalendar.objects.get(name=name)
+
+
+# --- intake (email, phone, platform) ---
+
+
+class OutboundMailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "intake.MailMessage"
+
+    direction = "out"
+    msgid = factory.Sequence(lambda n: f"out{n}@kefu.example")
+    subject = "Re: 咨询"
+    to = factory.LazyFunction(lambda: [["", "customer@example.cn"]])
+    text = "您好"
+    delivery_status = "queued"
+    created_at = factory.LazyFunction(clock.now)

@@ -6,3 +6,7 @@ class IntakeConfig(AppConfig):
     name = "kefu.intake"
     label = "intake"
     verbose_name = _("Intake")
+
+    def ready(self) -> None:
+        # Outbound deliverers (conversations.outbound) for the channels this app serves.
+        from kefu.intake.email import outbound  # noqa: F401

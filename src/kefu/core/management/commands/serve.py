@@ -27,11 +27,16 @@ class Command(BaseCommand):
             call_command("demo", if_empty=True)
         background = Background()
         background.start()
+        from kefu.intake.email import smtpd  # the built-in SMTP server (KEFU_SMTPD_PORT, 0 = off)
+
+        mail_server = smtpd.start()
         base = f"http://{host}:{port}"
         self.stdout.write(self.style.SUCCESS(f"\nkefu is running: {base}/"))
         self.stdout.write(
             f"  workspace  {base}/\n  admin      {base}/admin/\n  API        {base}/api/v1/docs\n"
-            f"  health     {base}/healthz\n  Ctrl-C stops everything.\n"
+            f"  health     {base}/healthz\n"
+            + (f"  SMTP in    {mail_server.hostname}:{mail_server.port}\n" if mail_server else "")
+            + "  Ctrl-C stops everything.\n"
         )
         server = uvicorn.Server(uvicorn.Config("kefu.config.asgi:application", **uvicorn_config(host, port)))
         try:
@@ -40,5 +45,7 @@ class Command(BaseCommand):
             pass  # uvicorn re-raises Ctrl-C after its graceful shutdown; ours follows
         finally:
             self.stdout.write("kefu: stopping jobs and timers …")
+            if mail_server is not None:
+                mail_server.stop()
             background.stop()
             self.stdout.write("kefu: stopped.")
