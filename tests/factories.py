@@ -172,3 +172,16 @@ class OutboundMailFactory(factory.django.DjangoModelFactory):
     text = "您好"
     delivery_status = "queued"
     created_at = factory.LazyFunction(clock.now)
+
+
+class MailboxFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "intake.Mailbox"
+
+    name = "support"
+    channel = factory.SubFactory(ChannelFactory, kind=ChannelKind.EMAIL, key="mail", name="邮件")
+    host = "127.0.0.1"
+    port = 993
+    use_ssl = False
+    username = "agent"
+    password = "secret"
