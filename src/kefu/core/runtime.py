@@ -52,5 +52,7 @@ def uvicorn_config(host: str, port: int, **extra: Any) -> dict[str, Any]:
         "ws": "websockets-sansio",
         "log_config": None,  # Django's LOGGING (JSON) handles uvicorn's loggers too
         "timeout_graceful_shutdown": 5,
+        # Chat frames are a few hundred bytes: compressing each costs more CPU than it saves.
+        "ws_per_message_deflate": False,
         **extra,
     }
