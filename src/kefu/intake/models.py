@@ -212,7 +212,6 @@ class CallRecord(models.Model):
                 fields=["channel", "external_id"], condition=~Q(external_id=""), name="intake_call_external_unique"
             )
         ]
-        permissions = [("log_contact", _("Can log phone and face-to-face contacts"))]
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.number} {self.started_at:%Y-%m-%d %H:%M}"

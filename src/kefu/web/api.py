@@ -82,6 +82,7 @@ def _register() -> None:
     api.add_router("/conversations", conversations_router)
     api.add_router("/tickets", tickets_router)
     api.add_router("/sla", sla_router)
+    api.add_router("/", "kefu.intake.api.router")  # signed webhooks: /calls/events, /platform/…
 
 
 _register()

@@ -34,6 +34,7 @@ urlpatterns = [
     path("tickets/<int:pk>/edit/", views.ticket_update, name="ticket-update"),
     path("tickets/<int:pk>/assign/", views.ticket_assign, name="ticket-assign"),
     path("", include("kefu.sla.urls")),
+    path("", include("kefu.intake.urls")),
     path("customers/", views.customer_list, name="customers"),
     path("customers/<int:pk>/", views.customer_detail, name="customer"),
     path("customers/<int:pk>/remark/", views.customer_remark, name="customer-remark"),

@@ -1,0 +1,10 @@
+"""Intake endpoints of the REST API: signed webhooks, authenticated by signature, not token."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from kefu.intake.phone.api import router as calls_router
+
+router = Router()
+router.add_router("/calls", calls_router)

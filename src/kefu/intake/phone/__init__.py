@@ -1,0 +1,1 @@
+"""Phone hotline: call records from a telephony system's events or logged by hand."""
