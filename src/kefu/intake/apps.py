@@ -10,3 +10,4 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         # Outbound deliverers (conversations.outbound) for the channels this app serves.
         from kefu.intake.email import outbound  # noqa: F401
+        from kefu.intake.platform import actions  # noqa: F401

@@ -10,8 +10,9 @@ from django.db.models import Q
 from kefu.core.tasks import sweeper, task
 from kefu.intake.email.outbound import send_email
 from kefu.intake.models import Mailbox
+from kefu.intake.platform.actions import push_platform_message
 
-__all__ = ["poll_imap_mailbox", "poll_imap_mailboxes", "send_email"]
+__all__ = ["poll_imap_mailbox", "poll_imap_mailboxes", "push_platform_message", "send_email"]
 
 
 @task("intake.poll_imap", retries=0)
