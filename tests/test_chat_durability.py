@@ -17,12 +17,15 @@ pytestmark = [pytest.mark.slow]
 
 
 def redis_available(url: str) -> bool:
-    try:
-        import redis
+    import redis
 
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception:
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
         return False
+    finally:
+        client.close()
     return True
 
 
