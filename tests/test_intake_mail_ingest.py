@@ -239,3 +239,10 @@ def test_cli_prints_one_json_object(tmp_path):
     assert isinstance(data["ticket"], int)
     assert isinstance(data["message"], int)
     assert isinstance(data["customer"], int)
+
+
+def test_mail_without_from_is_answered_at_its_reply_to():
+    raw = b"Reply-To: backup@example.cn\r\nSubject: x\r\nMessage-ID: <rt@example.cn>\r\n\r\nhello"
+    result = ingest(raw, source=MailSource.CLI)
+    assert result.status == "created"
+    assert CustomerIdentity.objects.get(customer_id=result.customer).value == "backup@example.cn"

@@ -262,3 +262,15 @@ def test_bad_input_never_raises():
     parsed_deep = parse(deep)
     assert any("nesting" in d for d in parsed_deep.defects)
     assert len(parse(many).attachments) == 500
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Big Bug bb@bug.com", [("Big Bug", "bb@bug.com")]),
+        ('"postmaster@" <sending_domain.tld postmaster@sending_domain.tld>', [("", "postmaster@sending_domain.tld")]),
+        ("tim@example.com concierge@example.com", [("", "tim@example.com")]),
+    ],
+)
+def test_broken_from_headers_still_give_an_address(header: str, expected: list):
+    assert parse_addresses(header) == expected

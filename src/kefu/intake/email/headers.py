@@ -22,6 +22,7 @@ ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*?)\?=")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _QP = re.compile(rb"=([0-9A-Fa-f]{2})")
 _ADDR_IN_ANGLES = re.compile(r"<\s*([^<>\s]+@[^<>\s]+?)\s*>")
+_VALID = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 _HAS_STRICT = "strict" in inspect.signature(email.utils.getaddresses).parameters
 _BARE_ADDR = re.compile(r"[^\s<>\"',;:()\[\]]+@[^\s<>\"',;:()\[\]]+")
 
@@ -125,10 +126,20 @@ def parse_addresses(value: str | None, fallback: str | None = None) -> list[tupl
             parsed = email.utils.getaddresses([value], strict=False)  # type: ignore[call-arg,unused-ignore]
         except (ValueError, TypeError, IndexError):
             parsed = []
+    bare = [m.group(0) for m in _BARE_ADDR.finditer(value)]
     for name, addr in parsed:
         if not addr or "@" not in addr:
             continue
         address = _plain(addr, "utf-8").strip().strip("<>").strip()
+        if not _VALID.match(address):
+            # "Big Bug bb@bug.com", "a@x.com b@x.com": take the first real address in the header
+            candidates = [b for b in bare if _VALID.match(b) and b not in {a for _n, a in pairs}]
+            if not candidates:
+                continue
+            address = _plain(candidates[0], "utf-8")
+            if not name or "@" in name:
+                name = value.split(candidates[0], 1)[0].strip(" <\"'")
+                name = "" if "@" in name or "<" in name else name
         pairs.append((decode_header(name, fallback).strip().strip("\"'").strip(), address))
     if not pairs:
         # Last resort for headers the stdlib gives up on: an address in angle brackets, or a bare one.

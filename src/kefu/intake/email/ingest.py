@@ -200,9 +200,10 @@ def _route(raw: RawMail, parsed: ParsedMail, *, now: datetime, envelope_to: Sequ
         kind = MailKind.AUTO_REPLY
     if kind != MailKind.NORMAL:
         return _record_automatic(raw, parsed, kind, thread.ticket, now=now)
-    if not parsed.from_address:
+    sender = _sender(parsed, raw)
+    if not sender:
         raise ValidationFailed(_("The mail has no sender address."))
-    address = normalise(IdentityKind.EMAIL, parsed.from_address)
+    address = normalise(IdentityKind.EMAIL, sender)
     channel = email_channel(recipients)
     ticket = thread.ticket
     conversation = ticket.conversation if ticket is not None else None
@@ -242,6 +243,14 @@ def _route(raw: RawMail, parsed: ParsedMail, *, now: datetime, envelope_to: Sequ
         status = IngestStatus.CREATED
     mail = _save_mail(raw, parsed, now=now, kind=MailKind.NORMAL, message=message, ticket=ticket)
     return IngestResult(status, ticket=ticket.pk, message=message.pk, customer=customer.pk, mail=mail.pk)
+
+
+def _sender(parsed: ParsedMail, raw: RawMail) -> str:
+    """Who to answer: From, else Reply-To, else the envelope sender (never a bounce address)."""
+    for address in (parsed.from_address, *(a for _n, a in parsed.reply_to), raw.envelope_from):
+        if address and "@" in address:
+            return address
+    return ""
 
 
 def _message_text(parsed: ParsedMail) -> str:
