@@ -195,7 +195,7 @@ class TestSweeper:
             assert verbs(t).count("sla.warning") == 1
             assert verbs(t).count("sla.breached") == 1
             t.refresh_from_db()
-            assert t.sla_state == "breached"
+            assert t.sla_status(MONDAY_10 + timedelta(days=3)) == "breached"
         assert SlaTimer.objects.filter(ticket__in=tickets, breached_at__isnull=True).count() == 0
 
     def test_sweeper_fires_only_what_is_due(self):
@@ -203,11 +203,13 @@ class TestSweeper:
         assert sweep(MONDAY_10 + timedelta(hours=19)) == 0
         assert sweep(MONDAY_10 + timedelta(hours=20)) == 1
         ticket.refresh_from_db()
-        assert ticket.sla_state == "at_risk"
-        assert list(selectors.at_risk()) == [ticket]
+        assert ticket.sla_status(MONDAY_10 + timedelta(hours=20)) == "at_risk"
+        assert list(selectors.at_risk(MONDAY_10 + timedelta(hours=20))) == [ticket]
+        assert list(selectors.at_risk(MONDAY_10 + timedelta(hours=20), "breached")) == []
         assert sweep(MONDAY_10 + timedelta(hours=23)) == 0
         assert sweep(MONDAY_10 + timedelta(hours=24)) == 1
-        assert list(selectors.at_risk("breached")) == [Ticket.objects.get(pk=ticket.pk)]
+        assert list(selectors.at_risk(MONDAY_10 + timedelta(hours=24), "breached")) == [ticket]
+        assert ticket.sla_status(MONDAY_10 + timedelta(hours=24)) == "breached"
 
     def test_paused_ticket_does_not_breach(self):
         agent = UserFactory(role="supervisor")

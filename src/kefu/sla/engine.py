@@ -27,7 +27,15 @@ DUE_COLUMN = {
     Metric.NEXT_RESPONSE: "next_response_due_at",
     Metric.RESOLUTION: "resolution_due_at",
 }
-SLA_COLUMNS = ("sla_policy", "sla_state", "sla_due_at", *DUE_COLUMN.values(), "sla_paused_at", "sla_pauses")
+SLA_COLUMNS = (
+    "sla_policy",
+    "sla_state",
+    "sla_due_at",
+    "sla_warn_at",
+    *DUE_COLUMN.values(),
+    "sla_paused_at",
+    "sla_pauses",
+)
 
 _CACHE_SECONDS = 30.0
 _cache: dict[str, tuple[float, Any]] = {}
@@ -233,17 +241,17 @@ def _mirror(ticket: Any, timers: list[SlaTimer]) -> None:
         setattr(ticket, column, timer.due_at if timer else None)
     running = [t for t in timers if t.met_at is None]
     dues = [t.due_at for t in running if t.due_at is not None]
+    warns = [t.warn_at for t in running if t.warn_at is not None]
     ticket.sla_due_at = min(dues) if dues else None
+    ticket.sla_warn_at = min(warns) if warns else None
+    # Stored: none, running ("ok"), paused or met; *at risk* and *breached* follow from the
+    # deadlines and the clock (Ticket.sla_status), so firing a deadline rewrites no ticket.
     if not timers:
         ticket.sla_state = SlaState.NONE
     elif not running:
         ticket.sla_state = SlaState.MET
-    elif any(t.breached_at for t in running):
-        ticket.sla_state = SlaState.BREACHED
     elif ticket.sla_paused_at is not None:
         ticket.sla_state = SlaState.PAUSED
-    elif any(t.warned_at for t in running):
-        ticket.sla_state = SlaState.AT_RISK
     else:
         ticket.sla_state = SlaState.OK
 

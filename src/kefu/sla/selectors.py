@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
 
 from kefu.sla import engine
 from kefu.sla.choices import AppliesTo, Metric, SlaState
@@ -27,11 +29,15 @@ def chat_targets(channel: str) -> tuple[int, int]:
     return CHAT_DEFAULTS
 
 
-def at_risk(state: str = "") -> QuerySet[Ticket]:
-    """Open tickets whose SLA is at risk or breached (``state`` narrows to one), soonest deadline first."""
-    states = [state] if state in (SlaState.AT_RISK, SlaState.BREACHED) else [SlaState.AT_RISK, SlaState.BREACHED]
+def at_risk(now: datetime, state: str = "") -> QuerySet[Ticket]:
+    """Open tickets whose SLA is at risk or breached at ``now`` (``state`` narrows to one),
+    soonest deadline first."""
+    running = Ticket.objects.filter(status__in=OPEN_STATES, sla_state=SlaState.OK)
+    breached = Q(sla_due_at__lte=now)
+    risky = Q(sla_warn_at__lte=now, sla_due_at__gt=now)
+    condition = {SlaState.BREACHED: breached, SlaState.AT_RISK: risky}.get(state, breached | risky)
     return (
-        Ticket.objects.filter(status__in=OPEN_STATES, sla_state__in=states)
+        running.filter(condition)
         .select_related("customer", "assignee", "team", "sla_policy")
         .order_by("sla_due_at", "id")
     )

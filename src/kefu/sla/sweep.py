@@ -22,18 +22,17 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils.translation import gettext as _
 
 from kefu.core.choices import Priority
 from kefu.core.events import notify
 from kefu.core.models import AuditEvent
-from kefu.sla.choices import SlaState
 from kefu.sla.models import SlaPolicy, SlaTimer
 from kefu.tickets.models import Notification, Ticket
 
-BATCH = 2000
+BATCH = 5000
 INBOX_STREAM = "inbox"
 RAISED: dict[str, str] = {Priority.LOW: Priority.NORMAL, Priority.NORMAL: Priority.HIGH, Priority.HIGH: Priority.URGENT}
 
@@ -71,10 +70,114 @@ def sweep_batch(phase: str, now: datetime, *, batch: int = BATCH) -> int:
         ids = list(pending.select_for_update(skip_locked=True).order_by(due, "id").values_list("id", flat=True)[:batch])
         if not ids:
             return 0
-        SlaTimer.objects.filter(id__in=ids).update(**{stamp: now})
+        where, params = _ids("id", ids)
+        table = SlaTimer._meta.db_table
+        _execute(f"UPDATE {table} SET {stamp} = %s WHERE {where}", [_db_time(now), *params])  # noqa: S608
+        if phase == "warning":
+            _warn(ids, now)
+        else:
+            _breach(ids, now)
+    return len(ids)
+
+
+def _ticket_type() -> ContentType:
+    return ContentType.objects.get_for_model(Ticket)
+
+
+def _ids(column: str, ids: list[int]) -> tuple[str, list[Any]]:
+    """``column`` is one of ``ids``: one array parameter on PostgreSQL, a list on SQLite."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    return f"{column} IN ({','.join(['%s'] * len(ids))})", list(ids)
+
+
+def _db_time(value: datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _execute(sql: str, params: list[Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _audit_fired(ids: list[int], verb: str, now: datetime) -> None:
+    """One audit row per fired timer, written by one INSERT … SELECT."""
+    timer, audit = SlaTimer._meta.db_table, AuditEvent._meta.db_table
+    where, params = _ids("t.id", ids)
+    if connection.vendor == "postgresql":
+        object_id = "CAST(t.ticket_id AS TEXT)"
+        data = "jsonb_build_object('metric', t.metric, 'due_at', t.due_at, 'timer', t.id)"
+    else:
+        object_id = "CAST(t.ticket_id AS TEXT)"
+        due = "strftime('%%Y-%%m-%%dT%%H:%%M:%%S+00:00', t.due_at)"
+        data = f"json_object('metric', t.metric, 'due_at', {due}, 'timer', t.id)"
+    _execute(
+        # Only table names (from model metadata) and placeholders are formatted in; values are parameters.
+        f"INSERT INTO {audit} (content_type_id, object_id, verb, actor_id, from_state, to_state, data, created_at) "  # noqa: S608
+        f"SELECT %s, {object_id}, %s, NULL, '', '', {data}, %s FROM {timer} t WHERE {where} ORDER BY t.id",
+        [_ticket_type().pk, verb, _db_time(now), *params],
+    )
+
+
+def _notify_fired(select_users: str, params: list[Any], kind: str, prefix: str, now: datetime) -> None:
+    """Insert one notification per distinct (user, ticket) of ``select_users`` (a SELECT of
+    ``user_id, ticket_id, subject``)."""
+    table = Notification._meta.db_table
+    _execute(
+        f"INSERT INTO {table} (user_id, ticket_id, kind, text, created_at) "  # noqa: S608 - see _audit_fired
+        "SELECT DISTINCT u.user_id, u.ticket_id, %s, "
+        "SUBSTR(%s || CAST(u.ticket_id AS TEXT) || ' ' || u.subject, 1, 300), "
+        f"%s FROM ({select_users}) u WHERE u.user_id IS NOT NULL",
+        [kind, prefix, _db_time(now), *params],
+    )
+
+
+def _tables() -> dict[str, str]:
+    from kefu.accounts.models import Team
+
+    return {
+        "timer": SlaTimer._meta.db_table,
+        "ticket": Ticket._meta.db_table,
+        "team": Team._meta.db_table,
+        "policy": SlaPolicy._meta.db_table,
+    }
+
+
+def _warn(ids: list[int], now: datetime) -> None:
+    _audit_fired(ids, "sla.warning", now)
+    t = _tables()
+    where, params = _ids("s.id", ids)
+    users = (
+        f"SELECT COALESCE(k.assignee_id, m.leader_id) AS user_id, k.id AS ticket_id, k.subject AS subject "  # noqa: S608
+        f"FROM {t['timer']} s JOIN {t['ticket']} k ON k.id = s.ticket_id LEFT JOIN {t['team']} m ON m.id = k.team_id "
+        f"WHERE {where}"
+    )
+    _notify_fired(users, params, Notification.Kind.SLA_WARNING, _("SLA at risk:") + " #", now)
+    notify(INBOX_STREAM, "sla", "warning", {"count": len(ids)}, now=now)
+
+
+def _breach(ids: list[int], now: datetime) -> None:
+    _audit_fired(ids, "sla.breached", now)
+    t = _tables()
+    where, params = _ids("s.id", ids)
+    base = (
+        f"FROM {t['timer']} s JOIN {t['ticket']} k ON k.id = s.ticket_id JOIN {t['policy']} p ON p.id = s.policy_id "
+        f"LEFT JOIN {t['team']} m ON m.id = k.team_id WHERE {where} AND p.notify_on_breach"
+    )
+    users = (
+        f"SELECT k.assignee_id AS user_id, k.id AS ticket_id, k.subject AS subject {base} UNION "
+        f"SELECT COALESCE(m.leader_id, p.escalate_to_id), k.id, k.subject {base}"
+    )
+    _notify_fired(users, [*params, *params], Notification.Kind.SLA_BREACH, _("SLA breached:") + " #", now)
+    # Raise, reassign, escalate: only for the policies that ask for them (rarer; grouped per policy).
+    acting = SlaPolicy.objects.filter(
+        pk__in=SlaTimer.objects.filter(id__in=ids).values("policy_id"),
+    ).exclude(raise_priority_on_breach=False, reassign_team__isnull=True, escalate_on_breach=False)
+    policies = {p.pk: p for p in acting}
+    if policies:
         rows = [
             Fired(*row)
-            for row in SlaTimer.objects.filter(id__in=ids).values_list(
+            for row in SlaTimer.objects.filter(id__in=ids, policy_id__in=policies).values_list(
                 "id",
                 "ticket_id",
                 "metric",
@@ -87,15 +190,26 @@ def sweep_batch(phase: str, now: datetime, *, batch: int = BATCH) -> int:
                 "ticket__subject",
             )
         ]
-        if phase == "warning":
-            _warn(rows, now)
-        else:
-            _breach(rows, now)
-    return len(ids)
+        _act(rows, policies, now)
+    notify(INBOX_STREAM, "sla", "breached", {"count": len(ids)}, now=now)
 
 
-def _ticket_type() -> ContentType:
-    return ContentType.objects.get_for_model(Ticket)
+def _act(rows: list[Fired], policies: dict[int, SlaPolicy], now: datetime) -> None:
+    by_policy: dict[int | None, dict[int, Fired]] = defaultdict(dict)
+    for r in rows:
+        by_policy[r.policy].setdefault(r.ticket, r)  # one action per ticket and batch
+    notes: list[tuple[int | None, int, str, str]] = []
+    for policy_id, fired in by_policy.items():
+        policy = policies[policy_id] if policy_id else None
+        if policy is None:
+            continue
+        if policy.raise_priority_on_breach:
+            _raise_priority(list(fired.values()), now)
+        if policy.reassign_team_id:
+            _reassign(list(fired.values()), policy, now)
+        if policy.escalate_on_breach:
+            notes += _escalate(list(fired.values()), policy, now)
+    _notify_users(notes, now)
 
 
 def _audit(rows: Iterable[tuple[int, str, dict[str, Any]]], now: datetime) -> None:
@@ -119,58 +233,6 @@ def _notify_users(items: Iterable[tuple[int | None, int, str, str]], now: dateti
         seen.add((user, ticket, kind))
         objs.append(Notification(user_id=user, ticket_id=ticket, kind=kind, text=text[:300], created_at=now))
     Notification.objects.bulk_create(objs, batch_size=1000)
-
-
-def _data(row: Fired) -> dict[str, Any]:
-    return {"metric": row.metric, "due_at": row.due_at.isoformat() if row.due_at else None, "timer": row.timer}
-
-
-def _warn(rows: list[Fired], now: datetime) -> None:
-    _audit(((r.ticket, "sla.warning", _data(r)) for r in rows), now)
-    tickets = sorted({r.ticket for r in rows})
-    Ticket.objects.filter(id__in=tickets, sla_state=SlaState.OK).update(sla_state=SlaState.AT_RISK)
-    _notify_users(
-        (
-            (
-                r.assignee or r.leader,
-                r.ticket,
-                Notification.Kind.SLA_WARNING,
-                _("SLA at risk: #%(id)s %(subject)s") % {"id": r.ticket, "subject": r.subject},
-            )
-            for r in rows
-        ),
-        now,
-    )
-    notify(INBOX_STREAM, "sla", "warning", {"tickets": tickets[:500], "count": len(tickets)}, now=now)
-
-
-def _breach(rows: list[Fired], now: datetime) -> None:
-    _audit(((r.ticket, "sla.breached", _data(r)) for r in rows), now)
-    tickets = sorted({r.ticket for r in rows})
-    Ticket.objects.filter(id__in=tickets).update(sla_state=SlaState.BREACHED)
-    policies = {p.pk: p for p in SlaPolicy.objects.filter(pk__in={r.policy for r in rows if r.policy})}
-    by_policy: dict[int | None, dict[int, Fired]] = defaultdict(dict)
-    for r in rows:
-        by_policy[r.policy].setdefault(r.ticket, r)  # one action per ticket and batch
-    notes: list[tuple[int | None, int, str, str]] = []
-    for policy_id, fired in by_policy.items():
-        policy = policies.get(policy_id) if policy_id else None
-        if policy is None:
-            continue
-        if policy.notify_on_breach:
-            for r in fired.values():
-                text = _("SLA breached: #%(id)s %(subject)s") % {"id": r.ticket, "subject": r.subject}
-                supervisor = r.leader or policy.escalate_to_id
-                notes += [(r.assignee, r.ticket, Notification.Kind.SLA_BREACH, text)]
-                notes += [(supervisor, r.ticket, Notification.Kind.SLA_BREACH, text)]
-        if policy.raise_priority_on_breach:
-            _raise_priority(list(fired.values()), now)
-        if policy.reassign_team_id:
-            _reassign(list(fired.values()), policy, now)
-        if policy.escalate_on_breach:
-            notes += _escalate(list(fired.values()), policy, now)
-    _notify_users(notes, now)
-    notify(INBOX_STREAM, "sla", "breached", {"tickets": tickets[:500], "count": len(tickets)}, now=now)
 
 
 def _raise_priority(rows: list[Fired], now: datetime) -> None:

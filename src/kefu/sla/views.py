@@ -77,5 +77,6 @@ def simulator(request: HttpRequest) -> HttpResponse:
 def at_risk(request: HttpRequest) -> HttpResponse:
     require(request.user, "sla.view_slapolicy")
     state = request.GET.get("state", "")
-    page = Paginator(selectors.at_risk(state), 50).get_page(request.GET.get("page"))
-    return render(request, "sla/at_risk.html", {"page": page, "state": state, "now": clock.now()})
+    now = clock.now()
+    page = Paginator(selectors.at_risk(now, state), 50).get_page(request.GET.get("page"))
+    return render(request, "sla/at_risk.html", {"page": page, "state": state, "now": now})

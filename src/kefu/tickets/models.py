@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +70,7 @@ class Ticket(models.Model):
     )
     sla_state = models.CharField(_("SLA state"), max_length=10, choices=SlaState.choices, blank=True, default="")
     sla_due_at = models.DateTimeField(_("next SLA deadline"), null=True, blank=True)
+    sla_warn_at = models.DateTimeField(_("next SLA warning"), null=True, blank=True)
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
     next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
@@ -97,6 +100,7 @@ class Ticket(models.Model):
             models.Index(fields=["status", "assignee"]),
             models.Index(fields=["status", "team"]),
             models.Index(fields=["sla_state", "sla_due_at"]),
+            models.Index(fields=["sla_state", "sla_warn_at"]),
         ]
         permissions = [
             ("assign_ticket", _("Can assign tickets")),
@@ -115,6 +119,18 @@ class Ticket(models.Model):
     @property
     def stream_key(self) -> str:
         return f"ticket:{self.pk}"
+
+    def sla_status(self, now: datetime) -> str:
+        """The SLA state at ``now``: the stored state (none, running, paused, met) refined by the
+        deadlines — *at risk* once the nearest warning time passed, *breached* once the nearest
+        deadline passed.  Derived from the columns, so the sweeper never has to rewrite tickets."""
+        if self.sla_state != SlaState.OK:
+            return self.sla_state
+        if self.sla_due_at is not None and self.sla_due_at <= now:
+            return SlaState.BREACHED
+        if self.sla_warn_at is not None and self.sla_warn_at <= now:
+            return SlaState.AT_RISK
+        return SlaState.OK
 
 
 class TicketRemark(models.Model):

@@ -30,7 +30,8 @@ def span_text(delta: timedelta) -> str:
 
 @register.simple_tag
 def sla_countdown(ticket: Any, now: datetime | None = None) -> str:
-    state = ticket.sla_state or "none"
+    now = now or clock.now()
+    state = ticket.sla_status(now) or "none"
     if state == "paused":
         return format_html('<span class="sla sla-paused" title="{}">⏸ {}</span>', _("SLA clock paused"), _("Paused"))
     if state == "met":
@@ -38,7 +39,7 @@ def sla_countdown(ticket: Any, now: datetime | None = None) -> str:
     due = ticket.sla_due_at
     if due is None:
         return format_html('<span class="sla sla-none">—</span>')
-    left = due - (now or clock.now())
+    left = due - now
     if left.total_seconds() < 0:
         return format_html(
             '<span class="sla sla-breached" title="{}" data-due="{}">{}</span>',
