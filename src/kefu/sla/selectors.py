@@ -35,7 +35,8 @@ def at_risk(now: datetime, state: str = "") -> QuerySet[Ticket]:
     running = Ticket.objects.filter(status__in=OPEN_STATES, sla_state=SlaState.OK)
     breached = Q(sla_due_at__lte=now)
     risky = Q(sla_warn_at__lte=now, sla_due_at__gt=now)
-    condition = {SlaState.BREACHED: breached, SlaState.AT_RISK: risky}.get(state, breached | risky)
+    conditions: dict[str, Q] = {SlaState.BREACHED: breached, SlaState.AT_RISK: risky}
+    condition = conditions.get(state, breached | risky)
     return (
         running.filter(condition)
         .select_related("customer", "assignee", "team", "sla_policy")
