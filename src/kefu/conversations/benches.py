@@ -278,9 +278,18 @@ def _start_servers(processes: int, rate: float) -> tuple[list[Any], list[str], P
     agent_url=(str, "", "where agents connect (default: --url; with --processes 2 the second process)"),
     processes=(int, 1, "servers to start when --url is not given: 1 (kefu serve) or 2 (kefu web x2, Redis)"),
     drain=(float, 5.0, "seconds to wait for messages in flight after sending stops"),
+    baseline=(int, 1, "1: also measure the echo baseline (the ratio); 0: chat only, e.g. for profiling"),
 )
 def chat_bench(
-    *, conversations: int, rate: float, duration: float, url: str, agent_url: str, processes: int, drain: float
+    *,
+    conversations: int,
+    rate: float,
+    duration: float,
+    url: str,
+    agent_url: str,
+    processes: int,
+    drain: float,
+    baseline: int,
 ) -> dict[str, Any]:
     from kefu.conversations.models import Message
 
@@ -304,7 +313,11 @@ def chat_bench(
             "drain": drain,
             **bases,
         }
-        echo = asyncio.run(_run("echo", token=setup["token"], channel=setup["channel"].key, **common))
+        echo = (
+            asyncio.run(_run("echo", token=setup["token"], channel=setup["channel"].key, **common))
+            if baseline
+            else None
+        )
         began = clock.now()
         chat = asyncio.run(_run("chat", token=setup["token"], channel=setup["channel"].key, **common))
         close_old_connections()
@@ -314,7 +327,8 @@ def chat_bench(
             stop(proc)
     chat["persisted_per_second"] = round(stored / max(chat["sending_seconds"], 0.001), 1)
     chat["persisted"] = stored
-    p99, base_p99 = chat["latency_ms"]["p99"], echo["latency_ms"]["p99"]
+    p99 = chat["latency_ms"]["p99"]
+    base_p99 = echo["latency_ms"]["p99"] if echo else 0
     return {
         "bench": "chat",
         "mode": "scaled" if settings.ENV.redis_url else "embedded",
@@ -327,6 +341,6 @@ def chat_bench(
         "echo_baseline": echo,
         "ratio_p99_chat_to_echo": round(p99 / base_p99, 2) if base_p99 else None,
         "ratio_delivered_chat_to_echo": round(chat["delivered_per_second"] / echo["delivered_per_second"], 3)
-        if echo["delivered_per_second"]
+        if echo and echo["delivered_per_second"]
         else None,
     }
