@@ -17,8 +17,8 @@ LOGGED_OUTCOMES = [
 
 
 class ContactForm(forms.Form):
-    medium = forms.ChoiceField(label=_("Contact"), choices=ContactMedium.choices, widget=forms.RadioSelect)
-    direction = forms.ChoiceField(label=_("Direction"), choices=CallDirection.choices, widget=forms.RadioSelect)
+    medium = forms.ChoiceField(label=_("Contact"), choices=ContactMedium.choices)
+    direction = forms.ChoiceField(label=_("Direction"), choices=CallDirection.choices)
     number = forms.CharField(label=_("Phone number"), max_length=40, required=False)
     customer = forms.IntegerField(
         label=_("Customer number"), required=False, min_value=1, help_text=_("Found by phone number if left empty.")

@@ -226,6 +226,16 @@ class CallRecord(models.Model):
             return int((self.ended_at - self.answered_at).total_seconds())
         return None
 
+    @property
+    def duration_text(self) -> str:
+        """``m:ss`` (or ``h:mm:ss``) of the conversation, empty when it was not answered."""
+        seconds = self.duration_seconds
+        if seconds is None:
+            return ""
+        hours, rest = divmod(max(0, seconds), 3600)
+        minutes, secs = divmod(rest, 60)
+        return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
 
 class CallbackTask(models.Model):
     """Call this number back: created for the team by a missed call."""

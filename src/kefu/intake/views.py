@@ -17,6 +17,7 @@ from kefu.core.errors import KefuError
 from kefu.customers.models import Customer
 from kefu.intake.choices import TaskStatus
 from kefu.intake.email.outbound import retry_now
+from kefu.intake.email.quotes import split_reply
 from kefu.intake.email.store import read_raw
 from kefu.intake.forms import ContactForm, NoteForm
 from kefu.intake.models import CallbackTask, CallRecord, MailAttachment, MailMessage
@@ -45,7 +46,12 @@ def mail_original(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "intake/mail_original.html",
-        {"mail": mail, "attachments": mail.attachments.all(), "source": source},
+        {
+            "mail": mail,
+            "new_text": split_reply(mail.text).new if mail.direction == "in" else mail.text,
+            "attachments": mail.attachments.all(),
+            "source": source,
+        },
     )
 
 
