@@ -98,7 +98,7 @@ def test_manual_channels_leave_chats_in_the_queue_for_agents_to_pick():
     agent("x", team)
     first, second = chat(channel), chat(channel)
     assert first.assignee is None
-    assert first.routing["reason"] == "manual"
+    assert first.routing["reason"] == "manual_queue"
     assert [queue_position(first), queue_position(second)] == [1, 2]
     assert drain(now=clock.now()) == 0  # the sweeper does not assign manual queues
 
@@ -135,3 +135,23 @@ def test_bad_opening_hours_are_refused_with_a_clear_message():
         validate_hours([{"start": "09:00"}])
     with pytest.raises(ValidationFailed, match="ends after"):
         validate_hours([{"days": [1], "start": "18:00", "end": "09:00"}])
+
+
+def test_an_agent_picks_the_longest_waiting_chat_from_the_queue(client):
+    team = TeamFactory(name="在线组")
+    channel = ChannelFactory(team=team, routing="manual")
+    me = agent("me", team)
+    first, second = chat(channel), chat(channel)
+    client.force_login(me)
+    # Given two chats wait in my team's queue, when I press "pick next"
+    response = client.post("/inbox/pick/")
+    # Then I get the one that waited longest, and the queue moves up
+    assert response.status_code == 302
+    assert response["Location"] == f"/conversations/{first.pk}/"
+    first.refresh_from_db()
+    assert first.assignee == me
+    assert first.routing["reason"] == "picked"
+    second.refresh_from_db()
+    assert queue_position(second) == 1
+    page = client.get(f"/conversations/{first.pk}/")
+    assert "picked from the queue" in page.content.decode() or "从队列中领取" in page.content.decode()

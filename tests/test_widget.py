@@ -395,3 +395,32 @@ def test_typing_and_read_receipts_reach_the_other_side(online_agent):
     assert agent_typing["name"] == "小王"
     assert reply["message"]["text"] == "您好，在的"
     assert reply["message"]["id"] == agent_ack["message"]
+
+
+def test_prechat_form_names_the_visitor_and_a_known_phone_finds_the_returning_customer(online_agent):
+    from tests.factories import CustomerFactory, IdentityFactory
+
+    channel = ChannelFactory(prechat_form=True)
+    known = CustomerFactory(name="高洁")
+    IdentityFactory(customer=known, kind="phone", value="13912345678")
+
+    async def scenario():
+        ws = visitor_socket(channel.key)
+        welcome = await hello(ws)
+        await ws.send_json_to({"op": "prechat", "name": "", "phone": ""})
+        empty = await ws.receive_json_from()
+        await ws.send_json_to({"op": "prechat", "name": "高小姐", "phone": "139-1234-5678"})
+        done = await ws.receive_json_from()
+        await ws.send_json_to({"op": "send", "client_id": "p1", "text": "上次的订单"})
+        ack = await ws.receive_json_from()
+        await ws.disconnect()
+        return welcome, empty, done, ack
+
+    welcome, empty, done, ack = async_to_sync(scenario)()
+    assert welcome["channel"]["prechat"] is True
+    assert empty["type"] == "error"
+    assert done == {"type": "prechat", "ok": True}
+    # the phone number recognised the customer from before: same file, visitor id attached
+    conversation = Conversation.objects.get(pk=ack["conversation"])
+    assert conversation.customer == known
+    assert known.identities.filter(kind="visitor").exists()

@@ -369,11 +369,19 @@ def do_assign(
 
 @action("conversations.assign_conversation")
 def check_assign(
-    conversation: Conversation, *, actor: Any, assignee: Any = None, team: Any = None, note: str = ""
+    conversation: Conversation,
+    *,
+    actor: Any,
+    assignee: Any = None,
+    team: Any = None,
+    note: str = "",
+    reason: str = "manual",
 ) -> Conversation:
     if len(note) > 2000:
         raise ValidationFailed(_("A transfer note has at most 2,000 characters."))
-    return do_assign(conversation, assignee=assignee, team=team, actor=actor, now=clock.now(), note=note)
+    if reason not in ("manual", "picked"):
+        raise ValidationFailed(_("Unknown value “%(value)s”.") % {"value": reason})
+    return do_assign(conversation, assignee=assignee, team=team, actor=actor, now=clock.now(), note=note, reason=reason)
 
 
 def do_transition(

@@ -23,12 +23,24 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.choices import Presence
 from kefu.accounts.models import User
 from kefu.conversations.choices import ChannelKind, ConversationStatus, RoutingStrategy
 from kefu.conversations.models import Conversation
 from kefu.core.events import notify, publish, record_audit
+
+# How a routing decision reads in the workspace (Conversation.routing["reason"]).
+ROUTING_REASONS = {
+    "previous_agent": _("back to the agent who served this customer before"),
+    "round_robin": _("round robin"),
+    "least_busy": _("least busy agent"),
+    "manual_queue": _("waiting for an agent to pick it"),
+    "manual": _("assigned by hand"),
+    "no_agent_available": _("no agent available, waiting in the queue"),
+    "picked": _("picked from the queue"),
+}
 
 # Channels whose conversations are live and routed; email threads are tickets' business.
 LIVE_KINDS = (ChannelKind.WEB_CHAT, ChannelKind.PLATFORM, ChannelKind.SOCIAL, ChannelKind.VIDEO)
@@ -129,7 +141,7 @@ def route(conversation_id: int, *, now: datetime, actor: Any = None) -> Conversa
             chosen = next(a for a, _load in pool if a.pk == prev)
             decision["reason"] = "previous_agent"
         elif strategy == RoutingStrategy.MANUAL:
-            decision["reason"] = "manual"
+            decision["reason"] = "manual_queue"
         else:
             for agent, load in _order(strategy, pool):
                 if _has_room(agent.pk):

@@ -103,7 +103,7 @@ def pick_next(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("The queue is empty."))
         return redirect("web:inbox")
     try:
-        check_assign(conversation, actor=user, assignee=user)
+        check_assign(conversation, actor=user, assignee=user, reason="picked")
     except KefuError as exc:
         messages.error(request, exc.message)
         return redirect("web:inbox")

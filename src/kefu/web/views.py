@@ -26,7 +26,7 @@ from kefu.conversations import actions as conv_actions
 from kefu.conversations import selectors as conv_selectors
 from kefu.conversations.choices import ConversationStatus
 from kefu.conversations.models import Attachment, Conversation
-from kefu.conversations.router import LIVE_KINDS
+from kefu.conversations.router import LIVE_KINDS, ROUTING_REASONS, queue_position
 from kefu.conversations.tasks import drain_queue
 from kefu.conversations.transitions import AGENT_EVENTS, conversation_machine
 from kefu.conversations.visitors import mark_read
@@ -127,6 +127,8 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "canned_replies": chat.canned_for(conversation, request.user),
             "targets": {"greet": greet_target, "reply": reply_target},
             "live": conversation.channel.kind in LIVE_KINDS,
+            "routing_reason": ROUTING_REASONS.get(str(conversation.routing.get("reason", "")), ""),
+            "queue_position": queue_position(conversation),
             "events": [e for e in AGENT_EVENTS if conversation_machine.can(conversation.status, e)],
             "agents": User.objects.filter(is_active=True).order_by("username"),
             "teams": Team.objects.all(),
