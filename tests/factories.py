@@ -185,3 +185,44 @@ class MailboxFactory(factory.django.DjangoModelFactory):
     use_ssl = False
     username = "agent"
     password = "secret"
+
+
+class TriggerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "automation.Trigger"
+
+    name = factory.Sequence(lambda n: f"触发器{n}")
+    event = "ticket.created"
+    conditions = factory.LazyFunction(list)
+    actions = factory.LazyFunction(lambda: [{"type": "add_tag", "value": "auto"}])
+    updated_at = factory.LazyFunction(clock.now)
+
+
+class TimeTriggerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "automation.TimeTrigger"
+
+    name = factory.Sequence(lambda n: f"定时触发器{n}")
+    status = "pending"
+    hours = 48
+    actions = factory.LazyFunction(lambda: [{"type": "notify", "value": "assignee"}])
+    updated_at = factory.LazyFunction(clock.now)
+
+
+class MacroFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "automation.Macro"
+
+    name = factory.Sequence(lambda n: f"宏{n}")
+    actions = factory.LazyFunction(lambda: [{"type": "set_priority", "value": "high"}])
+    updated_at = factory.LazyFunction(clock.now)
+
+
+class CannedReplyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "knowledge.CannedReply"
+
+    key = factory.Sequence(lambda n: f"reply-{n}")
+    category = "welcome"
+    title = "问候"
+    text = "您好，我们已收到您的问题，正在处理。"

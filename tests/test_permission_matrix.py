@@ -16,6 +16,7 @@ from tests.factories import (
     ChannelFactory,
     ConversationFactory,
     CustomerFactory,
+    MacroFactory,
     ProductFactory,
     TeamFactory,
     TicketFactory,
@@ -60,11 +61,14 @@ EXPECTED: dict[str, set[str]] = {
     "tickets.check_record_contact": HANDLERS,
     "tickets.check_set_appointment": HANDLERS,
     "tickets.check_record_arrival": HANDLERS,
+    "tickets.check_set_tags": HANDLERS,
+    "automation.check_apply_macro": HANDLERS,
 }
 
 
 def _calls() -> dict[str, Callable[[Any], Any]]:
     from kefu.accounts import actions as acc
+    from kefu.automation import actions as auto
     from kefu.conversations import actions as conv
     from kefu.customers import actions as cust
     from kefu.tickets import actions as tick
@@ -136,6 +140,10 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
             TicketFactory(), _now() + timedelta(days=1), actor=u
         ),
         "tickets.check_record_arrival": lambda u: tick.check_record_arrival(TicketFactory(), actor=u),
+        "tickets.check_set_tags": lambda u: tick.check_set_tags(TicketFactory(), ["加急"], actor=u),
+        "automation.check_apply_macro": lambda u: auto.check_apply_macro(
+            TicketFactory(), MacroFactory(actions=[{"type": "add_tag", "value": "宏"}]), actor=u
+        ),
     }
 
 

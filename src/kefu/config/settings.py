@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "kefu.conversations",
     "kefu.tickets",
     "kefu.sla",
+    "kefu.automation",
     "kefu.intake",
     "kefu.knowledge",
     "kefu.web",

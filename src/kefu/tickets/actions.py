@@ -24,7 +24,8 @@ from kefu.tickets.transitions import EVENT_PERMISSION, ticket_machine
 EDITABLE = ("subject", "description", "type", "priority", "stage", "service_class")
 
 
-def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate editable ticket fields (``ValidationFailed`` names the problem)."""
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValidationFailed(
@@ -63,9 +64,10 @@ def do_create_ticket(
     assignee: Any = None,
     source: str = "",
     shop: Any = None,
+    parent: Ticket | None = None,
     **fields: Any,
 ) -> Ticket:
-    clean = _clean({"subject": subject, **fields})
+    clean = clean_fields({"subject": subject, **fields})
     clean.setdefault("service_class", SERVICE_CLASS_OF_TYPE.get(clean.get("type", TicketType.CONSULTATION), ""))
     if customer.merged_into_id:
         raise ValidationFailed(_("That customer was merged into another; use the other one."))
@@ -77,6 +79,7 @@ def do_create_ticket(
             assignee=assignee,
             source=source,
             shop=shop,
+            parent=parent,
             created_by=actor if getattr(actor, "pk", None) else None,
             created_at=now,
             updated_at=now,
@@ -94,7 +97,15 @@ def do_create_ticket(
             data={"sla_policy": policy.id, "sla_policy_name": policy.name} if policy else None,
         )
         publish(ticket.stream_key, "ticket", "created", _payload(ticket), now=now)
+        _emit("ticket.created", ticket, now)
     return ticket
+
+
+def _emit(event: str, ticket: Ticket, now: datetime) -> None:
+    """Run the automation triggers of ``event`` (inside the caller's transaction)."""
+    from kefu.automation.actions import run_triggers
+
+    run_triggers(event, ticket, now=now)
 
 
 @action("tickets.add_ticket")
@@ -106,7 +117,7 @@ def check_create_ticket(customer: Customer, *, actor: Any, subject: str, **kwarg
 
 @action("tickets.change_ticket")
 def check_update_ticket(ticket: Ticket, *, actor: Any, **fields: Any) -> Ticket:
-    clean = _clean(fields)
+    clean = clean_fields(fields)
     if ticket.status == TicketStatus.CLOSED:
         raise ValidationFailed(_("A closed ticket cannot be changed."))
     return do_update_ticket(ticket, clean, actor=actor, now=clock.now())
@@ -122,6 +133,7 @@ def do_update_ticket(ticket: Ticket, clean: dict[str, Any], *, actor: Any, now: 
             if POLICY_FIELDS & set(clean) and sla.rematch(ticket, now, actor=actor):
                 ticket.save(update_fields=sla.SLA_COLUMNS)
             publish(ticket.stream_key, "ticket", "updated", _payload(ticket), now=now)
+            _emit("ticket.updated", ticket, now)
     return ticket
 
 
@@ -136,6 +148,8 @@ def do_assign_ticket(ticket: Ticket, *, assignee: Any, team: Any, actor: Any, no
         sla.rematch(locked, now, actor=actor)  # the team may decide the policy
         locked.save(update_fields=sla.SLA_COLUMNS)
         publish(locked.stream_key, "ticket", "assigned", _payload(locked), now=now)
+        _emit("ticket.updated", locked, now)
+    locked.refresh_from_db()
     ticket.assignee, ticket.team, ticket.status = locked.assignee, locked.team, locked.status
     _copy_sla(locked, ticket)
     return ticket
@@ -167,6 +181,8 @@ def do_transition_ticket(ticket: Ticket, event: str, *, actor: Any, now: datetim
         sla.status_changed(locked, old, locked.status, now, actor=actor)
         locked.save(update_fields=[*sla.SLA_COLUMNS, "first_responded_at"])
         publish(locked.stream_key, "ticket", "status", _payload(locked), now=now)
+        _emit("ticket.status", locked, now)
+    locked.refresh_from_db()
     for name in ("status", "resolved_at", "closed_at"):
         setattr(ticket, name, getattr(locked, name))
     _copy_sla(locked, ticket)
@@ -185,6 +201,8 @@ def do_customer_replied(ticket: Ticket, *, now: datetime) -> Ticket:
         if locked.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.CANCELLED):
             sla.customer_replied(locked, now)
         locked.save(update_fields=sla.SLA_COLUMNS)
+        _emit("ticket.customer_replied", locked, now)
+    locked.refresh_from_db()
     ticket.status = locked.status
     _copy_sla(locked, ticket)
     return ticket
@@ -289,3 +307,51 @@ def do_add_ticket_remark(ticket: Ticket, text: str, *, author: Any, now: datetim
 @action("tickets.add_ticketremark")
 def check_add_ticket_remark(ticket: Ticket, text: str, *, actor: Any) -> TicketRemark:
     return do_add_ticket_remark(ticket, text, author=actor, now=clock.now())
+
+
+def tag_list(ticket: Ticket) -> list[str]:
+    return [t for t in (ticket.tags or "").split(",") if t]
+
+
+def _clean_tags(tags: list[str]) -> list[str]:
+    clean: list[str] = []
+    for tag in tags:
+        tag = str(tag).strip().replace(",", " ")
+        if not tag:
+            continue
+        if len(tag) > 40:
+            raise ValidationFailed(_("A tag has at most 40 characters."))
+        if tag not in clean:
+            clean.append(tag)
+    if len(",".join(clean)) > 398:
+        raise ValidationFailed(_("Too many tags."))
+    return clean
+
+
+def do_set_tags(ticket: Ticket, tags: list[str], *, actor: Any, now: datetime) -> Ticket:
+    clean = _clean_tags(tags)
+    value = ("," + ",".join(clean) + ",") if clean else ""
+    with transaction.atomic():
+        if save_changes(ticket, {"tags": value}, actor=actor, now=now, verb="ticket.updated"):
+            publish(ticket.stream_key, "ticket", "updated", _payload(ticket), now=now)
+            _emit("ticket.updated", ticket, now)
+    return ticket
+
+
+@action("tickets.change_ticket")
+def check_set_tags(ticket: Ticket, tags: list[str], *, actor: Any) -> Ticket:
+    if ticket.status == TicketStatus.CLOSED:
+        raise ValidationFailed(_("A closed ticket cannot be changed."))
+    return do_set_tags(ticket, tags, actor=actor, now=clock.now())
+
+
+def do_conversation_message(conversation: Any, *, author_kind: str, now: datetime, actor: Any = None) -> None:
+    """Hook for channel code (chat, email intake): a message was posted in ``conversation``.
+    An agent's public reply meets the response targets of its open tickets; a customer's
+    message is ``customer_replied`` for them (pending → open, next-response clock starts)."""
+    open_states = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.ON_HOLD)
+    for ticket in Ticket.objects.filter(conversation=conversation, status__in=open_states):
+        if author_kind == "customer":
+            do_customer_replied(ticket, now=now)
+        elif author_kind == "agent":
+            do_record_response(ticket, actor=actor, now=now, how="reply")
