@@ -12,7 +12,13 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from kefu.accounts.actions import do_add_team_member, do_create_team, do_create_user, do_set_presence
+from kefu.accounts.actions import (
+    check_set_max_chats,
+    do_add_team_member,
+    do_create_team,
+    do_create_user,
+    do_set_presence,
+)
 from kefu.accounts.choices import Presence, Role, TeamKind
 from kefu.accounts.models import User
 from kefu.conversations.actions import do_assign, do_post_message, do_start_conversation, do_transition
@@ -233,6 +239,8 @@ def _load(now: datetime) -> None:
         usual_courier="圆通",
     )
     admin = users["admin"]
+    # The supervisor watches and whispers rather than taking chats of their own.
+    check_set_max_chats(users["supervisor"], 0, actor=admin)
     check_set_vip_tier(zhang, VipTier.GOLD, actor=admin)
     check_assign_owner(zhang, users["sales"], actor=admin)
     check_set_usual_products(zhang, [products["SFP10G-SR"], products["PC-LC-LC-3M"]], actor=admin)

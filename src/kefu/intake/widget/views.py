@@ -133,6 +133,11 @@ def leave_message(request: HttpRequest, key: str) -> JsonResponse:
             return JsonResponse({"error": "invalid", "message": _("The request body is not valid JSON.")}, status=400)
         try:
             visitor = _visitor(request, key, data)
+            wait = session.FLOOD.allow(visitor.visitor_id)
+            if wait:
+                return JsonResponse(
+                    {"error": "rate_limited", "retry_after": round(wait, 1), "message": str(TOO_FAST)}, status=429
+                )
             ticket, due = visitors.leave_message(
                 visitor,
                 name=str(data.get("name") or "")[:80],

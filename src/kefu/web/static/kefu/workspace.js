@@ -63,12 +63,15 @@
   }
 
   /* ---- inbox doorbell: badge, live list, notifications -------------------------- */
-  var badgeTimer = null, listTimer = null;
+  var badgeTimer = null, listTimer = null, lastList = 0, lastBadge = 0;
+  function throttled(last, fn) {
+    // At most one reload a second per page, however busy the contact centre is.
+    return setTimeout(fn, Math.max(200, 1000 - (Date.now() - last)));
+  }
   function onInbox(data) {
-    clearTimeout(badgeTimer);
-    badgeTimer = setTimeout(refreshBadge, 300);
+    if (!badgeTimer) badgeTimer = throttled(lastBadge, function () { badgeTimer = null; lastBadge = Date.now(); refreshBadge(); });
     var live = $("inbox-live");
-    if (live) { clearTimeout(listTimer); listTimer = setTimeout(function () { refreshList(live); }, 300); }
+    if (live && !listTimer) listTimer = throttled(lastList, function () { listTimer = null; lastList = Date.now(); refreshList(live); });
     var mine = data.assignee === config.user;
     var waiting = !data.assignee;
     if (data.type === "message" && data.op === "created" && !data.internal && data.author_kind === "customer" &&
