@@ -226,3 +226,24 @@ class CannedReplyFactory(factory.django.DjangoModelFactory):
     category = "welcome"
     title = "问候"
     text = "您好，我们已收到您的问题，正在处理。"
+
+
+class CallRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "intake.CallRecord"
+
+    direction = "in"
+    number = factory.Sequence(lambda n: f"1390000{n:04d}")
+    outcome = "missed"
+    started_at = factory.LazyFunction(clock.now)
+    created_at = factory.LazyFunction(clock.now)
+    updated_at = factory.LazyFunction(clock.now)
+
+
+class CallbackTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "intake.CallbackTask"
+
+    call = factory.SubFactory(CallRecordFactory)
+    due_at = factory.LazyFunction(clock.now)
+    created_at = factory.LazyFunction(clock.now)

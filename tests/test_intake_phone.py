@@ -113,7 +113,8 @@ def test_bad_signatures_are_refused_before_anything_is_read(client, hotline, how
         ({"event": "ringing"}, "call_id"),
     ],
 )
-def test_bad_events_get_a_clear_400(client, hotline, body, message):
+def test_bad_events_get_a_clear_400(client, hotline, body, message, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # requests default to zh-hans
     response = post(client, body)
     assert response.status_code == 400
     assert message in response.json()["message"]

@@ -150,4 +150,5 @@ def test_push_gives_up_visibly(client, shop, receiver, django_capture_on_commit_
     delivery = PlatformDelivery.objects.get(message=message)
     assert (delivery.status, delivery.attempts) == ("failed", platform.ATTEMPTS)
     note = Message.objects.filter(conversation=conversation, is_internal=True).last()
-    assert "could not be delivered" in note.text
+    assert note.author_kind == "system"
+    assert "HTTP 503" in note.text

@@ -13,6 +13,8 @@ import pytest
 from kefu.core.actions import load_all
 from kefu.core.errors import PermissionDenied
 from tests.factories import (
+    CallbackTaskFactory,
+    CallRecordFactory,
     ChannelFactory,
     ConversationFactory,
     CustomerFactory,
@@ -58,6 +60,9 @@ EXPECTED: dict[str, set[str]] = {
     "tickets.check_transition_ticket": HANDLERS,
     "tickets.check_transition_ticket:cancel": {"supervisor", "admin"},
     "tickets.check_add_ticket_remark": ALL,
+    "intake.phone.check_log_contact": HANDLERS,
+    "intake.phone.check_add_call_notes": HANDLERS,
+    "intake.phone.check_finish_callback": HANDLERS,
     "tickets.check_record_contact": HANDLERS,
     "tickets.check_set_appointment": HANDLERS,
     "tickets.check_record_arrival": HANDLERS,
@@ -71,6 +76,7 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
     from kefu.automation import actions as auto
     from kefu.conversations import actions as conv
     from kefu.customers import actions as cust
+    from kefu.intake.phone import actions as phone
     from kefu.tickets import actions as tick
 
     counter = iter(range(10_000))
@@ -141,6 +147,19 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
         ),
         "tickets.check_record_arrival": lambda u: tick.check_record_arrival(TicketFactory(), actor=u),
         "tickets.check_set_tags": lambda u: tick.check_set_tags(TicketFactory(), ["加急"], actor=u),
+        "intake.phone.check_log_contact": lambda u: phone.check_log_contact(
+            actor=u,
+            medium="phone",
+            direction="in",
+            number="13800000000",
+            customer=None,
+            started_at=_now(),
+            minutes=3,
+            outcome="answered",
+            notes="",
+        ),
+        "intake.phone.check_add_call_notes": lambda u: phone.check_add_call_notes(CallRecordFactory(), "记录", actor=u),
+        "intake.phone.check_finish_callback": lambda u: phone.check_finish_callback(CallbackTaskFactory(), actor=u),
         "automation.check_apply_macro": lambda u: auto.check_apply_macro(
             TicketFactory(), MacroFactory(actions=[{"type": "add_tag", "value": "宏"}]), actor=u
         ),
