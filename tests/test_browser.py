@@ -231,6 +231,10 @@ def test_every_screen_renders_without_sideways_scrolling(awkward_conversation, b
     expect(page.locator(".threadhead h1")).to_contain_text("张伟")
     check("customer")
 
+    page.goto("/channels/")
+    expect(page.locator("table.list")).to_contain_text("ruiguang-web")
+    check("channels")
+
     assert overflow == {}, f"pages wider than the {viewport['width']} px viewport: {overflow}"
     assert wrapped == {}, f"labels broken over two lines: {wrapped}"
     assert tab.errors == []

@@ -17,7 +17,7 @@ from kefu.conversations import selectors as conv_selectors
 from kefu.conversations.actions import check_assign
 from kefu.conversations.choices import ConversationStatus
 from kefu.conversations.models import Channel, Conversation
-from kefu.conversations.router import waiting
+from kefu.conversations.router import LIVE_KINDS, waiting
 from kefu.core import clock
 from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError
@@ -125,5 +125,6 @@ def channels(request: HttpRequest) -> HttpResponse:
             "channels": rows,
             "base": f"{request.scheme}://{request.get_host()}",
             "can_edit": request.user.has_perm("conversations.change_channel"),
+            "live_kinds": LIVE_KINDS,
         },
     )
