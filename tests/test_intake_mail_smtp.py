@@ -204,3 +204,23 @@ def test_invalid_recipient_fails_permanently_without_retry(settings):
     mail.refresh_from_db()
     assert (mail.delivery_status, mail.attempts) == ("failed", 1)
     assert "not an address" in mail.last_error
+
+
+@pytest.mark.django_db
+def test_reply_attachments_go_out_with_the_mail(settings, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kefu.intake.choices import MailSource
+    from kefu.intake.email.ingest import ingest
+
+    raw = b"From: a@example.cn\r\nSubject: manual\r\nMessage-ID: <att-out@example.cn>\r\n\r\nplease send the manual"
+    ticket = Ticket.objects.get(pk=ingest(raw, source=MailSource.CLI).ticket)
+    pdf = SimpleUploadedFile("说明书.pdf", b"%PDF-1.4\n% manual\n", content_type="application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        check_send_reply(ticket.conversation, "附件是说明书。", actor=UserFactory(role="reception"), attachments=[pdf])
+    built = email.message_from_bytes(
+        outbound.build(MailMessage.objects.get(direction="out")).as_bytes(), policy=policy.default
+    )
+    parts = list(built.iter_attachments())
+    assert [(p.get_filename(), p.get_content_type()) for p in parts] == [("说明书.pdf", "application/pdf")]
+    assert parts[0].get_content().startswith(b"%PDF")

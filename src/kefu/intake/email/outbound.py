@@ -147,6 +147,13 @@ def build(mail: MailMessage) -> EmailMessage:
         subtype="html",
         charset="utf-8",
     )
+    if mail.message_id is not None:
+        for item in mail.message.attachments.all():  # type: ignore[union-attr]
+            maintype, _slash, subtype = (item.content_type or "application/octet-stream").partition("/")
+            with item.file.open("rb") as handle:
+                msg.add_attachment(
+                    handle.read(), maintype=maintype, subtype=subtype or "octet-stream", filename=item.name
+                )
     return msg
 
 
