@@ -42,3 +42,14 @@ def test_demo_ships_every_seed_canned_reply():
     assert {item["key"] for item in shipped} == set(CannedReply.objects.values_list("key", flat=True))
     assert sum(1 for item in shipped if item["source"] == "003") >= 40
     assert CannedReply.objects.filter(text__contains="20元").exists()  # seed 002's coupon phrase
+
+
+def test_the_demo_sends_nothing_out(db, django_capture_on_commit_callbacks):
+    """Its seeded agent replies in the email and platform conversations stay inside kefu."""
+    from kefu import demo
+    from kefu.intake.models import MailMessage, PlatformDelivery
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.load()
+    assert PlatformDelivery.objects.count() == 0
+    assert not MailMessage.objects.filter(direction="out").exists()

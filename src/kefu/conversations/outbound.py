@@ -8,7 +8,9 @@ message id (deliverers enqueue a job with retries, they never send inline).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from kefu.core.events import publish_on_commit
 
@@ -30,7 +32,23 @@ def deliverer_for(kind: str) -> Deliverer | None:
     return _DELIVERERS.get(kind)
 
 
+_SUPPRESSED: contextvars.ContextVar[bool] = contextvars.ContextVar("kefu_outbound_suppressed", default=False)
+
+
+@contextmanager
+def suppressed() -> Iterator[None]:
+    """Nothing leaves kefu inside this block: for the demo loader, whose seeded agent replies
+    must not be mailed to example addresses or pushed to platforms."""
+    token = _SUPPRESSED.set(True)
+    try:
+        yield
+    finally:
+        _SUPPRESSED.reset(token)
+
+
 def deliver_after_commit(kind: str, message_id: int) -> None:
+    if _SUPPRESSED.get():
+        return
     fn = _DELIVERERS.get(kind)
     if fn is not None:
         publish_on_commit(lambda: fn(message_id))

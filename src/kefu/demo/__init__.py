@@ -21,6 +21,7 @@ from kefu.accounts.actions import (
 )
 from kefu.accounts.choices import Presence, Role, TeamKind
 from kefu.accounts.models import User
+from kefu.conversations import outbound
 from kefu.conversations.actions import do_assign, do_post_message, do_start_conversation, do_transition
 from kefu.conversations.choices import AuthorKind, ChannelKind, RoutingStrategy
 from kefu.conversations.models import Channel
@@ -70,7 +71,7 @@ def load() -> bool:
     if is_loaded():
         return False
     now = clock.now()
-    with transaction.atomic():
+    with transaction.atomic(), outbound.suppressed():
         _load(now)
     return True
 
