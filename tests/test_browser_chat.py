@@ -216,3 +216,41 @@ def test_hostile_html_from_a_visitor_never_runs_in_the_agents_browser(browser, l
     assert dialogs == []
     agent.close()
     visitor.close()
+
+
+def test_a_ringing_phone_pops_the_callers_file(browser, live_url):
+    import json
+    import urllib.request
+
+    from kefu.intake.webhooks import sign
+
+    def call_event(event: str, key: str) -> None:
+        raw = json.dumps({"event": event, "call_id": "pbx-1", "number": "13800138000", "direction": "in"}).encode()
+        request = urllib.request.Request(  # noqa: S310 - the test server on loopback
+            f"{live_url}/api/v1/calls/events",
+            data=raw,
+            headers={
+                "Content-Type": "application/json",
+                "X-Kefu-Channel": "hotline",
+                "X-Kefu-Signature": sign("demo-secret-hotline-change-me", raw),
+                "Idempotency-Key": key,
+            },
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            assert response.status == 200
+
+    agent = Tab.open(browser, "chat-call", DESKTOP, live_url)
+    log_in(agent, "aftersales")
+    expect(agent.page.locator("#live-dot")).to_be_visible()
+    agent.page.wait_for_timeout(300)  # the socket is subscribed
+    call_event("ringing", "r1")
+    pop = agent.page.locator(".call-pop")
+    expect(pop).to_be_visible()
+    expect(pop).to_contain_text("张伟")
+    agent.shot("ringing")
+    pop.get_by_role("link").click()
+    agent.page.wait_for_url(re.compile(r"/calls/\d+/$"))
+    expect(agent.page.locator("main")).to_contain_text("13800138000")
+    agent.shot("call-page")
+    assert agent.errors == []
+    agent.close()

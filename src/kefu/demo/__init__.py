@@ -220,7 +220,12 @@ def _load(now: datetime) -> None:
         team=aftersales,
     )
     hotline = Channel.objects.create(
-        name="400 服务热线", kind=ChannelKind.PHONE, key="hotline", shop=ruiguang, team=aftersales
+        name="400 服务热线",
+        kind=ChannelKind.PHONE,
+        key="hotline",
+        shop=ruiguang,
+        team=aftersales,
+        secret="demo-secret-hotline-change-me",  # signs POST /api/v1/calls/events (docs/email.md)
     )
     taobao = Channel.objects.create(
         name="淘宝店铺旺旺", kind=ChannelKind.PLATFORM, key="taobao-jiayou", shop=jiayou, team=online

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from kefu.accounts.choices import Presence
 from kefu.core.choices import Priority, ServiceClass, Stage
@@ -14,6 +15,12 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     return {
+        "ws_config": {
+            "user": user.pk,
+            "username": user.get_username(),
+            "badge": reverse("web:inbox-badge"),
+            "inbox": reverse("web:inbox"),
+        },
         "presence_choices": Presence.choices,
         "kefu_choices": {
             "service_class": ServiceClass.choices,

@@ -39,12 +39,7 @@ from kefu.customers.choices import CustomerType, Gender, IdentityKind, VipTier
 from kefu.customers.models import Customer
 from kefu.customers.selectors import search_customers
 from kefu.shops.models import Product
-from kefu.tickets import actions as ticket_actions
-from kefu.tickets import selectors as ticket_selectors
-from kefu.tickets.models import Ticket
-from kefu.tickets.transitions import EVENT_PERMISSION, ticket_machine
 from kefu.web import chat
-from kefu.web.forms import TicketForm
 
 
 def _attempt(request: HttpRequest, fn: Callable[[], Any], success: str | None = None) -> bool:
@@ -196,118 +191,12 @@ def conversation_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ticket_list(request: HttpRequest) -> HttpResponse:
-    view = request.GET.get("view", "all")
-    status = request.GET.get("status", "open")
-    page = Paginator(ticket_selectors.ticket_list(request.user, view, status), 50).get_page(request.GET.get("page"))
-    return render(request, "web/tickets.html", {"page": page, "view": view, "status": status})
-
-
-@login_required
-def ticket_new(request: HttpRequest) -> HttpResponse:
-    conversation = None
-    if request.GET.get("conversation", "").isdigit():
-        conversation = Conversation.objects.filter(pk=request.GET["conversation"]).select_related("customer").first()
-    customer = conversation.customer if conversation else None
-    if customer is None and request.GET.get("customer", "").isdigit():
-        customer = Customer.objects.filter(pk=request.GET["customer"]).first()
-    form = TicketForm(request.POST or None, initial={"subject": conversation.subject if conversation else ""})
-    if request.method == "POST" and customer is not None and form.is_valid():
-        created: list[Ticket] = []
-        ok = _attempt(
-            request,
-            lambda: created.append(
-                ticket_actions.check_create_ticket(
-                    customer,
-                    actor=request.user,
-                    conversation=conversation,
-                    team=conversation.team if conversation else None,
-                    source=conversation.channel.kind if conversation else "",
-                    **form.cleaned_data,
-                )
-            ),
-        )
-        if ok:
-            return redirect("web:ticket", pk=created[0].pk)
-    return render(request, "web/ticket_new.html", {"form": form, "customer": customer, "conversation": conversation})
-
-
-@login_required
-def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(Ticket.objects.select_related("customer", "assignee", "team", "conversation"), pk=pk)
-    events = [
-        e
-        for e in ticket_machine.allowed_events(ticket.status)
-        if e in EVENT_PERMISSION and has_perm(request.user, EVENT_PERMISSION[e])
-    ]
-    return render(
-        request,
-        "web/ticket.html",
-        {
-            "ticket": ticket,
-            "events": events,
-            "remarks": ticket.remarks.select_related("author"),
-            "trail": audit_trail(ticket),
-            "agents": User.objects.filter(is_active=True).order_by("username"),
-            "teams": Team.objects.all(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def ticket_event(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(Ticket, pk=pk)
-    _attempt(
-        request,
-        lambda: ticket_actions.check_transition_ticket(
-            ticket, request.POST.get("event", ""), actor=request.user, reason=request.POST.get("reason", "")
-        ),
-        _("Done."),
-    )
-    return redirect("web:ticket", pk=pk)
-
-
-@login_required
-@require_POST
-def ticket_update(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(Ticket, pk=pk)
-    fields = {k: request.POST[k] for k in ("subject", "type", "priority", "stage") if k in request.POST}
-    _attempt(request, lambda: ticket_actions.check_update_ticket(ticket, actor=request.user, **fields), _("Saved."))
-    return redirect("web:ticket", pk=pk)
-
-
-@login_required
 @require_POST
 def conversation_classify(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = get_object_or_404(Conversation, pk=pk)
     fields = {k: request.POST[k] for k in ("service_class", "stage", "priority") if k in request.POST}
     _attempt(request, lambda: conv_actions.check_classify(conversation, actor=request.user, **fields), _("Saved."))
     return redirect("web:conversation", pk=pk)
-
-
-@login_required
-@require_POST
-def ticket_remark(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(Ticket, pk=pk)
-    _attempt(
-        request,
-        lambda: ticket_actions.check_add_ticket_remark(ticket, request.POST.get("text", ""), actor=request.user),
-    )
-    return redirect("web:ticket", pk=pk)
-
-
-@login_required
-@require_POST
-def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(Ticket, pk=pk)
-    assignee, team = _assignee_and_team(request)
-    _attempt(
-        request,
-        lambda: ticket_actions.check_assign_ticket(ticket, actor=request.user, assignee=assignee, team=team),
-        _("Assigned."),
-    )
-    return redirect("web:ticket", pk=pk)
 
 
 @login_required

@@ -68,7 +68,34 @@
     // At most one reload a second per page, however busy the contact centre is.
     return setTimeout(fn, Math.max(200, 1000 - (Date.now() - last)));
   }
+  /* ---- a ringing phone pops the caller's file ----------------------------------- */
+  function onCall(data) {
+    var id = "call-" + data.call;
+    var old = $(id);
+    if (data.op !== "ringing") { if (old) old.remove(); return; }
+    if (old || (data.agent && data.agent !== config.username)) return;
+    var box = document.createElement("div");
+    box.className = "call-pop";
+    box.id = id;
+    box.setAttribute("role", "alert");
+    var title = document.createElement("b");
+    title.textContent = T.ringing + " · " + (data.customer_name || data.number || "");
+    var link = document.createElement("a");
+    link.href = data.url;
+    link.textContent = T.open_call;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "link";
+    close.textContent = T.dismiss;
+    close.addEventListener("click", function () { box.remove(); });
+    box.appendChild(title); box.appendChild(link); box.appendChild(close);
+    document.body.appendChild(box);
+    lastAlert = 0;
+    alertAgent(T.ringing + " " + (data.number || ""), "call-" + data.call, data.url);
+  }
+
   function onInbox(data) {
+    if (data.type === "call") return onCall(data);
     if (!badgeTimer) badgeTimer = throttled(lastBadge, function () { badgeTimer = null; lastBadge = Date.now(); refreshBadge(); });
     var live = $("inbox-live");
     if (live && !listTimer) listTimer = throttled(lastList, function () { listTimer = null; lastList = Date.now(); refreshList(live); });
@@ -115,14 +142,14 @@
     } catch (e) { /* no audio: the badge still shows */ }
   }
   var lastAlert = 0;
-  function alertAgent(text, id) {
+  function alertAgent(text, id, url) {
     var now = Date.now();
     if (now - lastAlert < 1500) return;  // one ring for a burst
     lastAlert = now;
     if (localStorage.getItem("kefu:sound") !== "off") beep();
     if (window.Notification && Notification.permission === "granted" && document.hidden) {
-      var n = new Notification(text, { body: "#" + id, tag: "kefu-" + id });
-      n.onclick = function () { window.focus(); location.href = "/conversations/" + id + "/"; };
+      var n = new Notification(text, { body: url ? "" : "#" + id, tag: "kefu-" + id });
+      n.onclick = function () { window.focus(); location.href = url || "/conversations/" + id + "/"; };
     }
   }
   var enable = $("enable-notifications");
