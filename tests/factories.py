@@ -247,3 +247,12 @@ class CallbackTaskFactory(factory.django.DjangoModelFactory):
     call = factory.SubFactory(CallRecordFactory)
     due_at = factory.LazyFunction(clock.now)
     created_at = factory.LazyFunction(clock.now)
+
+
+class TicketFieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tickets.TicketField"
+
+    ticket_type = "repair"
+    key = factory.Sequence(lambda n: f"field{n}")
+    label = "序列号"

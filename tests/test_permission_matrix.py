@@ -68,6 +68,12 @@ EXPECTED: dict[str, set[str]] = {
     "tickets.check_record_arrival": HANDLERS,
     "tickets.check_set_tags": HANDLERS,
     "automation.check_apply_macro": HANDLERS,
+    "tickets.check_merge_tickets": {"aftersales", "supervisor", "admin"},
+    "tickets.check_split_ticket": {"aftersales", "supervisor", "admin"},
+    "tickets.check_link_tickets": HANDLERS,
+    "tickets.check_set_custom_fields": HANDLERS,
+    "tickets.check_save_view": ALL,
+    "tickets.check_delete_view": ALL,
 }
 
 
@@ -160,10 +166,25 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
         ),
         "intake.phone.check_add_call_notes": lambda u: phone.check_add_call_notes(CallRecordFactory(), "记录", actor=u),
         "intake.phone.check_finish_callback": lambda u: phone.check_finish_callback(CallbackTaskFactory(), actor=u),
+        "tickets.check_merge_tickets": lambda u: _merge(u),
+        "tickets.check_split_ticket": lambda u: tick.check_split_ticket(TicketFactory(), actor=u, subject="拆分"),
+        "tickets.check_link_tickets": lambda u: tick.check_link_tickets(TicketFactory(), TicketFactory(), actor=u),
+        "tickets.check_set_custom_fields": lambda u: tick.check_set_custom_fields(TicketFactory(), {}, actor=u),
+        "tickets.check_save_view": lambda u: tick.check_save_view(actor=u, name="我的", query="status=open"),
+        "tickets.check_delete_view": lambda u: tick.check_delete_view(
+            tick.check_save_view(actor=u, name="临时", query="q=1"), actor=u
+        ),
         "automation.check_apply_macro": lambda u: auto.check_apply_macro(
             TicketFactory(), MacroFactory(actions=[{"type": "add_tag", "value": "宏"}]), actor=u
         ),
     }
+
+
+def _merge(user):
+    from kefu.tickets import actions as tick
+
+    customer = CustomerFactory()
+    return tick.check_merge_tickets(TicketFactory(customer=customer), TicketFactory(customer=customer), actor=user)
 
 
 def _now():

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kefu.core import clock
-from kefu.core.actions import action, require
+from kefu.core.actions import action, has_perm, require
 from kefu.core.assignment import assign_locked
 from kefu.core.choices import Priority, Stage
-from kefu.core.errors import ValidationFailed
-from kefu.core.events import publish, record_audit
+from kefu.core.errors import PermissionDenied, ValidationFailed
+from kefu.core.events import notify, publish, record_audit
 from kefu.core.records import save_changes
 from kefu.customers.models import Customer
 from kefu.sla import engine as sla
 from kefu.tickets.choices import SERVICE_CLASS_OF_TYPE, TicketStatus, TicketType
-from kefu.tickets.models import Ticket, TicketRemark
+from kefu.tickets.models import Notification, SavedView, Ticket, TicketField, TicketLink, TicketRemark
 from kefu.tickets.transitions import EVENT_PERMISSION, ticket_machine
 
 EDITABLE = ("subject", "description", "type", "priority", "stage", "service_class")
@@ -300,6 +302,7 @@ def do_add_ticket_remark(ticket: Ticket, text: str, *, author: Any, now: datetim
         )
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
         record_audit(ticket, "ticket.remark", actor=author, now=now, data={"remark": remark.pk})
+        _notify_mentions(ticket, remark, author, now)
         publish(ticket.stream_key, "ticket", "remark", {**_payload(ticket), "remark": remark.pk}, now=now)
     return remark
 
@@ -355,3 +358,210 @@ def do_conversation_message(conversation: Any, *, author_kind: str, now: datetim
             do_customer_replied(ticket, now=now)
         elif author_kind == "agent":
             do_record_response(ticket, actor=actor, now=now, how="reply")
+
+
+# --- merge, split, link ------------------------------------------------------------------------------
+
+CLOSED_STATES = (TicketStatus.CLOSED, TicketStatus.CANCELLED)
+
+
+def do_merge_tickets(source: Ticket, target: Ticket, *, actor: Any, now: datetime) -> Ticket:
+    """Fold ``source`` into ``target``: its remarks and links move over, its description is kept
+    as a remark, and ``source`` is cancelled with ``merged_into`` pointing at ``target``."""
+    with transaction.atomic():
+        locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[source.pk, target.pk])}
+        src, dst = locked[source.pk], locked[target.pk]
+        TicketRemark.objects.filter(ticket=src).update(ticket=dst)
+        for link in TicketLink.objects.filter(Q(source=src) | Q(target=src)):
+            other = link.target_id if link.source_id == src.pk else link.source_id
+            linked = TicketLink.objects.filter(Q(source=dst, target_id=other) | Q(source_id=other, target=dst))
+            if other != dst.pk and not linked.exists():
+                TicketLink.objects.create(source=dst, target_id=other, created_at=now)
+            link.delete()
+        Ticket.objects.filter(parent=src).update(parent=dst)
+        text = _("Merged from #%(id)s %(subject)s") % {"id": src.pk, "subject": src.subject}
+        if src.description:
+            text += "\n" + src.description
+        TicketRemark.objects.create(
+            ticket=dst, author=actor if getattr(actor, "pk", None) else None, text=text[:5000], created_at=now
+        )
+        src.merged_into = dst
+        src.save(update_fields=["merged_into"])
+        if ticket_machine.can(src.status, "cancel"):
+            do_transition_ticket(src, "cancel", actor=actor, now=now, reason=_("merged into #%(id)s") % {"id": dst.pk})
+        record_audit(dst, "ticket.merged", actor=actor, now=now, data={"from": src.pk})
+        record_audit(src, "ticket.merged_into", actor=actor, now=now, data={"into": dst.pk})
+        publish(dst.stream_key, "ticket", "updated", _payload(dst), now=now)
+    source.refresh_from_db()
+    target.refresh_from_db()
+    return target
+
+
+@action("tickets.merge_tickets")
+def check_merge_tickets(source: Ticket, target: Ticket, *, actor: Any) -> Ticket:
+    if source.pk == target.pk:
+        raise ValidationFailed(_("A ticket cannot be merged into itself."))
+    if source.customer_id != target.customer_id:
+        raise ValidationFailed(_("Only tickets of the same customer can be merged."))
+    if target.status in CLOSED_STATES or target.merged_into_id:
+        raise ValidationFailed(_("Merge into an open ticket."))
+    if source.merged_into_id:
+        raise ValidationFailed(_("This ticket was already merged."))
+    return do_merge_tickets(source, target, actor=actor, now=clock.now())
+
+
+@action("tickets.merge_tickets")
+def check_split_ticket(ticket: Ticket, *, actor: Any, subject: str, description: str = "") -> Ticket:
+    """A new ticket for part of the work (same customer and conversation), linked to this one."""
+    now = clock.now()
+    with transaction.atomic():
+        new = do_create_ticket(
+            ticket.customer,
+            subject=subject,
+            description=description,
+            now=now,
+            actor=actor,
+            conversation=ticket.conversation,
+            team=ticket.team,
+            source=ticket.source,
+            shop=ticket.shop,
+            type=ticket.type,
+            priority=ticket.priority,
+        )
+        TicketLink.objects.create(source=ticket, target=new, created_at=now)
+        record_audit(ticket, "ticket.split", actor=actor, now=now, data={"into": new.pk})
+    return new
+
+
+@action("tickets.change_ticket")
+def check_link_tickets(ticket: Ticket, other: Ticket, *, actor: Any, kind: str = "related") -> Ticket:
+    """``kind``: ``related`` (both ways), ``parent`` (``other`` becomes the parent) or ``unlink``."""
+    if ticket.pk == other.pk:
+        raise ValidationFailed(_("A ticket cannot be linked to itself."))
+    now = clock.now()
+    with transaction.atomic():
+        if kind == "related":
+            if not TicketLink.objects.filter(Q(source=ticket, target=other) | Q(source=other, target=ticket)).exists():
+                TicketLink.objects.create(source=ticket, target=other, created_at=now)
+        elif kind == "parent":
+            ancestor: Ticket | None = other
+            while ancestor is not None:  # no cycles
+                if ancestor.pk == ticket.pk:
+                    raise ValidationFailed(_("That would make the ticket its own ancestor."))
+                ancestor = ancestor.parent
+            save_changes(ticket, {"parent": other}, actor=actor, now=now, verb="ticket.updated")
+        elif kind == "unlink":
+            TicketLink.objects.filter(Q(source=ticket, target=other) | Q(source=other, target=ticket)).delete()
+            if ticket.parent_id == other.pk:
+                save_changes(ticket, {"parent": None}, actor=actor, now=now, verb="ticket.updated")
+        else:
+            raise ValidationFailed(_("Unknown kind of link."))
+        record_audit(ticket, "ticket.linked", actor=actor, now=now, data={"kind": kind, "other": other.pk})
+        publish(ticket.stream_key, "ticket", "updated", _payload(ticket), now=now)
+    return ticket
+
+
+# --- custom fields -------------------------------------------------------------------------------------
+
+
+def clean_custom(ticket_type: str, values: dict[str, Any]) -> dict[str, Any]:
+    defs = {f.key: f for f in TicketField.objects.filter(ticket_type=ticket_type)}
+    unknown = set(values) - set(defs)
+    if unknown:
+        raise ValidationFailed(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    clean: dict[str, Any] = {}
+    for key, field in defs.items():
+        raw = str(values.get(key, "") or "").strip()
+        if not raw:
+            if field.required:
+                raise ValidationFailed(_("“%(label)s” is required.") % {"label": field.label})
+            continue
+        if field.kind == TicketField.Kind.NUMBER:
+            try:
+                clean[key] = float(raw) if "." in raw else int(raw)
+            except ValueError:
+                raise ValidationFailed(_("“%(label)s” must be a number.") % {"label": field.label}) from None
+        elif field.kind == TicketField.Kind.DATE:
+            try:
+                clean[key] = date.fromisoformat(raw).isoformat()
+            except ValueError:
+                raise ValidationFailed(_("“%(label)s” must be a date (YYYY-MM-DD).") % {"label": field.label}) from None
+        elif field.kind == TicketField.Kind.CHOICE:
+            if raw not in field.choice_list():
+                raise ValidationFailed(_("“%(label)s” must be one of the choices.") % {"label": field.label})
+            clean[key] = raw
+        else:
+            if len(raw) > 500:
+                raise ValidationFailed(_("“%(label)s” has at most 500 characters.") % {"label": field.label})
+            clean[key] = raw
+    return clean
+
+
+@action("tickets.change_ticket")
+def check_set_custom_fields(ticket: Ticket, values: dict[str, Any], *, actor: Any) -> Ticket:
+    if ticket.status == TicketStatus.CLOSED:
+        raise ValidationFailed(_("A closed ticket cannot be changed."))
+    clean = clean_custom(ticket.type, values)
+    now = clock.now()
+    with transaction.atomic():
+        if save_changes(ticket, {"custom": clean}, actor=actor, now=now, verb="ticket.updated"):
+            publish(ticket.stream_key, "ticket", "updated", _payload(ticket), now=now)
+    return ticket
+
+
+# --- @mentions -----------------------------------------------------------------------------------------
+
+MENTION = re.compile(r"@([\w.\-]+)")
+
+
+def mentioned_users(text: str) -> list[Any]:
+    from kefu.accounts.models import User
+
+    names = set(MENTION.findall(text))
+    return list(User.objects.filter(username__in=names, is_active=True)) if names else []
+
+
+def _notify_mentions(ticket: Ticket, remark: TicketRemark, author: Any, now: datetime) -> None:
+    users = [u for u in mentioned_users(remark.text) if u.pk != getattr(author, "pk", None)]
+    if not users:
+        return
+    who = str(author) if author is not None else _("system")
+    text = _("%(who)s mentioned you on #%(id)s %(subject)s") % {"who": who, "id": ticket.pk, "subject": ticket.subject}
+    Notification.objects.bulk_create(
+        [
+            Notification(user=u, ticket=ticket, kind=Notification.Kind.MENTION, text=text[:300], created_at=now)
+            for u in users
+        ]
+    )
+    for u in users:
+        notify(f"user:{u.pk}", "notification", "mention", {"ticket": ticket.pk, "remark": remark.pk}, now=now)
+    record_audit(ticket, "ticket.mentioned", actor=author, now=now, data={"users": [u.pk for u in users]})
+
+
+# --- saved views of the ticket list -------------------------------------------------------------------
+
+
+@action("tickets.view_ticket")
+def check_save_view(*, actor: Any, name: str, query: str, shared: bool = False) -> SavedView:
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise ValidationFailed(_("A view needs a name of at most 60 characters."))
+    if len(query) > 1000:
+        raise ValidationFailed(_("Too many filters."))
+    if shared and not has_perm(actor, "tickets.assign_ticket"):
+        raise PermissionDenied(_("Only supervisors and team staff may share views."))
+    view = SavedView.objects.filter(owner=actor, name=name).first()
+    now = clock.now()
+    if view is None:
+        view = SavedView.objects.create(owner=actor, name=name, query=query, shared=shared, created_at=now)
+    else:
+        view.query, view.shared = query, shared
+        view.save(update_fields=["query", "shared"])
+    return view
+
+
+@action("tickets.view_ticket")
+def check_delete_view(view: SavedView, *, actor: Any) -> None:
+    if view.owner_id != actor.pk:
+        raise PermissionDenied(_("Only its owner can delete a view."))
+    view.delete()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from kefu.core import clock
@@ -38,7 +39,7 @@ def sla_countdown(ticket: Any, now: datetime | None = None) -> str:
         return format_html('<span class="sla sla-met">✓ {}</span>', _("Met"))
     due = ticket.sla_due_at
     if due is None:
-        return format_html('<span class="sla sla-none">—</span>')
+        return mark_safe('<span class="sla sla-none">—</span>')
     left = due - now
     if left.total_seconds() < 0:
         return format_html(

@@ -5,25 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_user_last_routed_at'),
-        ('conversations', '0002_channel_hours_channel_prechat_form_channel_routing_and_more'),
-        ('customers', '0003_backfill_search_text'),
-        ('shops', '0001_initial'),
-        ('sla', '0002_default_calendars_and_policies'),
-        ('tickets', '0002_sla_links_fields_notifications'),
+        ("accounts", "0002_user_last_routed_at"),
+        ("conversations", "0002_channel_hours_channel_prechat_form_channel_routing_and_more"),
+        ("customers", "0003_backfill_search_text"),
+        ("shops", "0001_initial"),
+        ("sla", "0002_default_calendars_and_policies"),
+        ("tickets", "0002_sla_links_fields_notifications"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='sla_warn_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='next SLA warning'),
+            model_name="ticket",
+            name="sla_warn_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="next SLA warning"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['sla_state', 'sla_warn_at'], name='tickets_tic_sla_sta_b88961_idx'),
+            model_name="ticket",
+            index=models.Index(fields=["sla_state", "sla_warn_at"], name="tickets_tic_sla_sta_b88961_idx"),
         ),
     ]
