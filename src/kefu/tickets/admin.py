@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from kefu.core.admin import ReadOnlyAdmin, ReadOnlyInline
-from kefu.tickets.models import Ticket, TicketRemark
+from kefu.tickets.models import Notification, Ticket, TicketField, TicketRemark
 
 
 class RemarkInline(ReadOnlyInline):
@@ -16,3 +16,18 @@ class TicketAdmin(ReadOnlyAdmin):
     list_filter = ("status", "type", "priority", "team")
     search_fields = ("subject", "description")
     inlines = [RemarkInline]
+
+
+@admin.register(TicketField)
+class TicketFieldAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Custom fields per ticket type: configuration, edited here by administrators."""
+
+    list_display = ("ticket_type", "position", "label", "key", "kind", "required")
+    list_filter = ("ticket_type", "kind")
+    list_editable = ("position",)
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "kind", "text", "read_at")
+    list_filter = ("kind",)
