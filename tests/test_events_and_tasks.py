@@ -128,3 +128,18 @@ def test_doorbells_of_a_rolled_back_savepoint_are_not_rung(django_capture_on_com
     # then only the committed events ring, once each, in one batch, and the ids have no gap.
     assert sent == [1, 2]
     assert [e["id"] for e in events_since("conversation:7", 0)] == [1, 2]
+
+
+def test_publish_many_numbers_each_stream_on_from_where_it_was(db):
+    from kefu.core.events import publish_many
+
+    now = clock.now()
+    publish("batch:a", "t", "x", {"n": 0}, now=now)  # a stream that already has event 1
+    rows = publish_many(
+        [("batch:a", "t", "x", {"n": 1}), ("batch:b", "t", "x", {"n": 1}), ("batch:a", "t", "x", {"n": 2})],
+        now=now,
+    )
+    assert [(r.stream_key, r.seq) for r in rows] == [("batch:a", 2), ("batch:b", 1), ("batch:a", 3)]
+    assert [e["n"] for e in events_since("batch:a", 0)] == [0, 1, 2]
+    assert [e["id"] for e in events_since("batch:b", 0)] == [1]
+    assert publish_many([], now=now) == []

@@ -225,64 +225,73 @@ def _apply_to_conversations(
     new: list[tuple[int, Message]], made: dict[int, list[Attachment]], *, now: datetime
 ) -> None:
     """Stamps, waking, events and doorbells for freshly stored messages (inside the
-    transaction of :func:`post_many`)."""
+    transaction of :func:`post_many`): a fixed number of statements per batch, however
+    many conversations it touches, plus one transition per conversation a customer wakes."""
     by_conversation: dict[int, list[Message]] = {}
     for _i, message in new:
         by_conversation.setdefault(message.conversation_id, []).append(message)
-    for messages in by_conversation.values():
-        conversation = messages[0].conversation
-        updates = {"last_message_at", "updated_at"}
+    conversations = [messages[0].conversation for messages in by_conversation.values()]
+    woken: list[tuple[Conversation, str]] = []
+    for conversation in conversations:
         conversation.last_message_at = now
         conversation.updated_at = now
         wake = False
-        for message in messages:
+        for message in by_conversation[conversation.pk]:
             if message.is_internal:
                 continue
             if message.author_kind == AuthorKind.CUSTOMER:
                 wake = True
-                if conversation.first_customer_message_at is None:
-                    conversation.first_customer_message_at = now
-                    updates.add("first_customer_message_at")
-                if conversation.waiting_since is None:
-                    conversation.waiting_since = now
-                    updates.add("waiting_since")
+                conversation.first_customer_message_at = conversation.first_customer_message_at or now
+                conversation.waiting_since = conversation.waiting_since or now
             elif message.author_kind in (AuthorKind.AGENT, AuthorKind.BOT):
-                if message.author_kind == AuthorKind.AGENT and conversation.first_agent_reply_at is None:
-                    conversation.first_agent_reply_at = now
-                    updates.add("first_agent_reply_at")
-                if conversation.waiting_since is not None:
-                    conversation.waiting_since = None
-                    updates.add("waiting_since")
-        conversation.save(update_fields=sorted(updates))
+                if message.author_kind == AuthorKind.AGENT:
+                    conversation.first_agent_reply_at = conversation.first_agent_reply_at or now
+                conversation.waiting_since = None
         wake_event = {
             ConversationStatus.PENDING: "activate",
             ConversationStatus.SNOOZED: "wake",
             ConversationStatus.RESOLVED: "reopen",
         }.get(ConversationStatus(conversation.status))
         if wake and wake_event:
-            do_transition(conversation, wake_event, actor=None, now=now, data={"cause": "customer_message"})
-        publish_many(
-            conversation.stream_key,
-            [
-                (
-                    "message",
-                    "created",
-                    {"conversation": conversation.pk, "message": message_payload(message, made.get(message.pk, []))},
-                )
-                for message in messages
-            ],
-            now=now,
-        )
-        for message in messages:
-            notify(
-                INBOX_STREAM,
+            woken.append((conversation, wake_event))
+    Conversation.objects.bulk_update(conversations, STAMPED_BY_MESSAGES)
+    for conversation, wake_event in woken:
+        do_transition(conversation, wake_event, actor=None, now=now, data={"cause": "customer_message"})
+    publish_many(
+        [
+            (
+                message.conversation.stream_key,
                 "message",
                 "created",
-                {**_summary(conversation), "internal": message.is_internal, "author_kind": message.author_kind},
-                now=now,
+                {
+                    "conversation": message.conversation_id,
+                    "message": message_payload(message, made.get(message.pk, [])),
+                },
             )
-            if not message.is_internal and message.author_kind in (AuthorKind.AGENT, AuthorKind.BOT):
-                deliver_after_commit(conversation.channel.kind, message.pk)
+            for _i, message in new
+        ],
+        now=now,
+    )
+    for _i, message in new:
+        conversation = message.conversation
+        notify(
+            INBOX_STREAM,
+            "message",
+            "created",
+            {**_summary(conversation), "internal": message.is_internal, "author_kind": message.author_kind},
+            now=now,
+        )
+        if not message.is_internal and message.author_kind in (AuthorKind.AGENT, AuthorKind.BOT):
+            deliver_after_commit(conversation.channel.kind, message.pk)
+
+
+STAMPED_BY_MESSAGES = [
+    "last_message_at",
+    "updated_at",
+    "first_customer_message_at",
+    "first_agent_reply_at",
+    "waiting_since",
+]
 
 
 def message_payload(message: Message, attachments: Sequence[Attachment] | None = None) -> dict[str, Any]:

@@ -80,40 +80,47 @@ _NEXT_ID_SQL = (
 )
 
 
-_NEXT_IDS_SQL = (
-    "INSERT INTO core_stream (key, last_id) VALUES (%s, %s) "
-    "ON CONFLICT (key) DO UPDATE SET last_id = core_stream.last_id + %s RETURNING last_id"
-)
-
-
-def next_stream_id(stream_key: str, count: int = 1) -> int:
-    """Take the stream's next id (or the last of ``count`` consecutive ids) in one statement
-    (an upsert; SQLite ≥ 3.35 and PostgreSQL).  The row stays locked until the transaction
-    ends, so ids are handed out in commit order and a rolled-back transaction gives its ids
-    back: no gaps, no duplicates."""
+def next_stream_id(stream_key: str) -> int:
+    """Take the stream's next id in one statement (an upsert; SQLite ≥ 3.35 and PostgreSQL).
+    The row stays locked until the transaction ends, so ids are handed out in commit order
+    and a rolled-back transaction gives its id back: no gaps, no duplicates."""
     with connection.cursor() as cursor:
-        if count == 1:
-            cursor.execute(_NEXT_ID_SQL, [stream_key])
-        else:
-            cursor.execute(_NEXT_IDS_SQL, [stream_key, count, count])
+        cursor.execute(_NEXT_ID_SQL, [stream_key])
         row = cursor.fetchone()
     return int(row[0])
 
 
-def publish_many(stream_key: str, events: list[tuple[str, str, dict[str, Any]]], *, now: datetime) -> list[StreamEvent]:
-    """:func:`publish` for several events of one stream at once: one numbering statement,
-    one insert (the group-commit path of live chat)."""
+def publish_many(events: list[tuple[str, str, str, dict[str, Any]]], *, now: datetime) -> list[StreamEvent]:
+    """:func:`publish` for a batch of ``(stream_key, type, op, payload)`` over any number of
+    streams: one numbering statement for all streams, one insert for all events (the
+    group-commit path of live chat).  Within a stream the events keep their order."""
     if not events:
         return []
+    counts: dict[str, int] = {}
+    for key, _t, _o, _p in events:
+        counts[key] = counts.get(key, 0) + 1
+    keys = sorted(counts)  # a fixed lock order: two batches never wait on each other in a cycle
     with transaction.atomic():
-        last = next_stream_id(stream_key, len(events))
-        first = last - len(events) + 1
-        rows = StreamEvent.objects.bulk_create(
-            StreamEvent(stream_key=stream_key, seq=first + i, type=t, op=o, payload=p, created_at=now)
-            for i, (t, o, p) in enumerate(events)
-        )
+        with connection.cursor() as cursor:
+            # Only "(%s, %s)" placeholders are joined into the statement; the values are parameters.
+            sql = (
+                "INSERT INTO core_stream (key, last_id) VALUES "  # noqa: S608
+                + ", ".join(["(%s, %s)"] * len(keys))
+                + " ON CONFLICT (key) DO UPDATE SET last_id = core_stream.last_id + excluded.last_id"
+                " RETURNING key, last_id"
+            )
+            cursor.execute(sql, [value for key in keys for value in (key, counts[key])])
+            last = {str(key): int(last_id) for key, last_id in cursor.fetchall()}
+        following = {key: last[key] - counts[key] + 1 for key in keys}
+        rows = []
+        for key, type_, op, payload in events:
+            rows.append(
+                StreamEvent(stream_key=key, seq=following[key], type=type_, op=op, payload=payload, created_at=now)
+            )
+            following[key] += 1
+        StreamEvent.objects.bulk_create(rows)
     for row in rows:
-        ring_after_commit(stream_key, row.as_event())
+        ring_after_commit(row.stream_key, row.as_event())
     return rows
 
 
