@@ -74,6 +74,7 @@ EXPECTED: dict[str, set[str]] = {
     "tickets.check_set_custom_fields": HANDLERS,
     "tickets.check_save_view": ALL,
     "tickets.check_delete_view": ALL,
+    "tickets.check_mark_notifications_read": ALL,
 }
 
 
@@ -174,6 +175,7 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
         "tickets.check_delete_view": lambda u: tick.check_delete_view(
             tick.check_save_view(actor=u, name="临时", query="q=1"), actor=u
         ),
+        "tickets.check_mark_notifications_read": lambda u: tick.check_mark_notifications_read(actor=u),
         "automation.check_apply_macro": lambda u: auto.check_apply_macro(
             TicketFactory(), MacroFactory(actions=[{"type": "add_tag", "value": "宏"}]), actor=u
         ),

@@ -207,3 +207,17 @@ def test_detail_page_forms(client, roles):
     split = client.post(f"/tickets/{ticket.pk}/split/", {"subject": "备件"})
     assert split.status_code == 302
     assert Ticket.objects.filter(subject="备件").exists()
+
+
+def test_notifications_page_and_mark_read(client, roles):
+    agent = roles["aftersales"]
+    ticket = create(assignee=agent)
+    sweep(T0 + timedelta(days=2))  # warning and breach notify the assignee
+    client.force_login(agent)
+    body = client.get("/notifications/").content.decode()
+    assert f"/tickets/{ticket.pk}/" in body
+    assert Notification.objects.filter(user=agent, read_at__isnull=True).count() == 2
+    client.post("/notifications/read/")
+    assert Notification.objects.filter(user=agent, read_at__isnull=True).count() == 0
+    assert f"/tickets/{ticket.pk}/" not in client.get("/notifications/").content.decode()
+    assert f"/tickets/{ticket.pk}/" in client.get("/notifications/", {"all": "1"}).content.decode()

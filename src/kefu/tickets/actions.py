@@ -565,3 +565,15 @@ def check_delete_view(view: SavedView, *, actor: Any) -> None:
     if view.owner_id != actor.pk:
         raise PermissionDenied(_("Only its owner can delete a view."))
     view.delete()
+
+
+# --- in-app notifications -------------------------------------------------------------------------
+
+
+@action("tickets.view_ticket")
+def check_mark_notifications_read(*, actor: Any, ids: list[int] | None = None) -> int:
+    """Mark the actor's notifications read (all of them, or those in ``ids``); returns how many."""
+    qs = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=clock.now())

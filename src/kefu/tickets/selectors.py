@@ -89,7 +89,8 @@ class Filters:
     def query_string(self) -> str:
         from urllib.parse import urlencode
 
-        return urlencode({k: v for k, v in self.values.items() if v and not (k == "view" and v == "all")})
+        defaults = {"view": "all", "status": "open"}
+        return urlencode({k: v for k, v in self.values.items() if v and defaults.get(k) != v})
 
     @property
     def active(self) -> int:

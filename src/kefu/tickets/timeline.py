@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -124,12 +125,21 @@ def _detail(verb: str, data: dict[str, Any]) -> str:
         return str(data.get("name") or data.get("sla_policy_name") or "")
     if verb.startswith("automation.") and data.get("name"):
         return str(data["name"])
+    if verb == "ticket.updated" and isinstance(data.get("changed"), dict):
+        return ", ".join(_field_label(name) for name in data["changed"])
     if verb == "ticket.contacted" and data.get("how"):
         return str(data["how"])
     if verb in ("ticket.merged", "ticket.merged_into", "ticket.split", "ticket.linked"):
         other = data.get("from") or data.get("into") or data.get("other")
         return f"#{other}" if other else ""
     return ""
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(Ticket._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # an old audit row may name a field that is gone
+        return name
 
 
 def _milestones(ticket: Ticket, now: datetime) -> list[Entry]:

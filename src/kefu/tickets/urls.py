@@ -22,4 +22,6 @@ urlpatterns = [
     path("tickets/<int:pk>/merge/", views.ticket_merge, name="ticket-merge"),
     path("tickets/<int:pk>/split/", views.ticket_split, name="ticket-split"),
     path("tickets/<int:pk>/macro/", views.ticket_macro, name="ticket-macro"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications-read"),
 ]

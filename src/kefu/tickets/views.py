@@ -32,7 +32,7 @@ from kefu.sla.models import SlaTimer
 from kefu.tickets import actions as ticket_actions
 from kefu.tickets import selectors
 from kefu.tickets.choices import TicketStatus
-from kefu.tickets.models import SavedView, Ticket, TicketField
+from kefu.tickets.models import Notification, SavedView, Ticket, TicketField
 from kefu.tickets.timeline import timeline
 from kefu.tickets.transitions import EVENT_PERMISSION, ticket_machine
 from kefu.web.forms import TicketForm
@@ -387,3 +387,23 @@ def ticket_macro(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a macro."))
         return redirect("web:ticket", pk=pk)
     return _ticket_post(request, pk, lambda t: check_apply_macro(t, macro, actor=request.user), _("Done."))
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The agent's in-app notifications: SLA warnings and breaches, @mentions, automation reminders."""
+    require(request.user, "tickets.view_ticket")
+    qs = Notification.objects.filter(user=request.user).select_related("ticket")
+    unread = request.GET.get("all") != "1"
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "tickets/notifications.html", {"page": page, "unread": unread})
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
+    _attempt(request, lambda: ticket_actions.check_mark_notifications_read(actor=request.user, ids=ids))
+    return redirect("web:notifications")

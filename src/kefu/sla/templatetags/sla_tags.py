@@ -29,6 +29,25 @@ def span_text(delta: timedelta) -> str:
     return _("%(s)ss") % {"s": seconds}
 
 
+@register.filter
+def duration(seconds: Any) -> str:
+    """A target in seconds as people say it: 15 s, 4 h, 30 d, 1 h 30 min."""
+    total = int(seconds or 0)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_("%(n)s d") % {"n": days})
+    if hours:
+        parts.append(_("%(n)s h") % {"n": hours})
+    if minutes:
+        parts.append(_("%(n)s min") % {"n": minutes})
+    if secs or not parts:
+        parts.append(_("%(n)s s") % {"n": secs})
+    return " ".join(parts)
+
+
 @register.simple_tag
 def sla_countdown(ticket: Any, now: datetime | None = None) -> str:
     now = now or clock.now()
