@@ -137,7 +137,7 @@ def _detail(verb: str, data: dict[str, Any]) -> str:
 
 def _field_label(name: str) -> str:
     try:
-        return str(Ticket._meta.get_field(name).verbose_name)
+        return str(getattr(Ticket._meta.get_field(name), "verbose_name", name))
     except FieldDoesNotExist:  # an old audit row may name a field that is gone
         return name
 
