@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from kefu.conversations.choices import AuthorKind, ConversationStatus
@@ -254,7 +254,7 @@ def _apply_to_conversations(
         }.get(ConversationStatus(conversation.status))
         if wake and wake_event:
             woken.append((conversation, wake_event))
-    Conversation.objects.bulk_update(conversations, STAMPED_BY_MESSAGES)
+    _save_stamps(conversations)
     for conversation, wake_event in woken:
         do_transition(conversation, wake_event, actor=None, now=now, data={"cause": "customer_message"})
     publish_many(
@@ -285,13 +285,31 @@ def _apply_to_conversations(
             deliver_after_commit(conversation.channel.kind, message.pk)
 
 
-STAMPED_BY_MESSAGES = [
+STAMPED_BY_MESSAGES = (
     "last_message_at",
     "updated_at",
     "first_customer_message_at",
     "first_agent_reply_at",
     "waiting_since",
-]
+)
+
+
+def _save_stamps(conversations: list[Conversation]) -> None:
+    """One UPDATE statement run for every conversation of the batch (``executemany``).
+    Django's ``bulk_update`` builds a CASE expression per field and row, and cost more than
+    all the other statements of a batch together (measured with ``kefu bench chat``)."""
+    if not conversations:
+        return
+    table = Conversation._meta.db_table
+    quote = connection.ops.quote_name
+    columns = [Conversation._meta.get_field(name).column for name in STAMPED_BY_MESSAGES]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - names from the model, values are parameters
+        quote(table), ", ".join(f"{quote(c)} = %s" for c in columns), quote("id")
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [[*(adapt(getattr(c, name)) for name in STAMPED_BY_MESSAGES), c.pk] for c in conversations]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def message_payload(message: Message, attachments: Sequence[Attachment] | None = None) -> dict[str, Any]:
