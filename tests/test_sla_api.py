@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from kefu.accounts.actions import do_create_api_token
 from kefu.core import clock
@@ -113,3 +114,17 @@ def test_at_risk_page_lists_breached_tickets(client, roles):
     assert "发票未开" in body
     assert "overdue" in body or "超时" in body
     assert f"/tickets/{ticket.pk}/" in body
+
+
+def test_ticket_api_shows_the_deadlines(client, bearer):
+    # Given a ticket created through the API, its answer carries the SLA deadlines at once.
+    customer = CustomerFactory()
+    with time_machine.travel(datetime(2025, 3, 3, 10, tzinfo=SH), tick=False):
+        body = client.post(
+            "/api/v1/tickets",
+            {"customer": customer.pk, "subject": "投诉：送货员态度差", "type": "complaint"},
+            content_type="application/json",
+            **bearer("reception"),
+        ).json()
+    assert body["sla"]["first_response_due_at"] == "2025-03-03T10:00:00+00:00"
+    assert body["sla"]["state"] == "ok"

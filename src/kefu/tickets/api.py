@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from kefu.core import clock
 from kefu.core.actions import require
 from kefu.core.events import audit_trail
 from kefu.customers.models import Customer
@@ -46,7 +48,21 @@ def ticket_out(t: Ticket) -> dict[str, Any]:
         "team": t.team_id,
         "created_at": t.created_at.isoformat(),
         "updated_at": t.updated_at.isoformat(),
+        "tags": [tag for tag in (t.tags or "").split(",") if tag],
+        "sla": {
+            "policy": t.sla_policy_id,
+            "state": t.sla_status(clock.now()),
+            "first_response_due_at": _iso(t.first_response_due_at),
+            "next_response_due_at": _iso(t.next_response_due_at),
+            "resolution_due_at": _iso(t.resolution_due_at),
+            "next_deadline": _iso(t.sla_due_at),
+            "first_responded_at": _iso(t.first_responded_at),
+        },
     }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 @router.get("")
