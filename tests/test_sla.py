@@ -270,3 +270,26 @@ class TestBreachActions:
 def test_due_times_are_utc_aware():
     # The stored columns are aware datetimes; the clock and the columns agree on UTC.
     assert MONDAY_10.astimezone(UTC).hour == 2
+
+
+@pytest.mark.django_db
+def test_an_added_holiday_moves_running_deadlines():
+    # Given a 2-business-hour policy on the workdays calendar and a ticket of Monday 17:00 (due Tuesday 10:00),
+    policy = SlaPolicyFactory(calendar=_workdays())
+    SlaTargetFactory(policy=policy, seconds=2 * 3600, business=True)
+    ticket = create(datetime(2025, 3, 3, 17, tzinfo=SH))
+    assert ticket.first_response_due_at == datetime(2025, 3, 4, 10, tzinfo=SH)
+    # when the administrator closes Tuesday and the calendar is recomputed (the admin enqueues it),
+    CalendarDayFactory(date=date(2025, 3, 4))
+    from kefu.sla.tasks import recompute_calendar_task
+
+    assert recompute_calendar_task("workdays") == 1
+    # then the deadline moves to Wednesday.
+    ticket.refresh_from_db()
+    assert ticket.first_response_due_at == datetime(2025, 3, 5, 10, tzinfo=SH)
+
+
+def _workdays():
+    from kefu.sla.models import BusinessCalendar
+
+    return BusinessCalendar.objects.get(name="workdays")

@@ -55,3 +55,10 @@ class BusinessCalendarAdmin(_Stamped):
     list_display = ("name", "label", "always_open", "china_holidays", "timezone")
     inlines = [DayInline]
     exclude = ("updated_at",)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Hours or days changed: the running deadlines on this calendar move with them.
+        from kefu.sla.tasks import recompute_calendar_task
+
+        recompute_calendar_task.on_commit(form.instance.name)

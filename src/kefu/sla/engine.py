@@ -453,3 +453,24 @@ def arrived(ticket: Any, now: datetime, *, actor: Any = None) -> None:
     _mirror(ticket, timers)
     for item in met:
         record_audit(ticket, "sla.met", actor=actor, now=now, data=item)
+
+
+def recompute_calendar(name: str, now: datetime) -> int:
+    """After an administrator changed calendar ``name`` (hours, holidays, extra days): recompute the
+    deadlines of every running timer on it.  Returns the number of tickets updated."""
+    from django.db import transaction
+
+    from kefu.tickets.models import Ticket
+
+    clear_cache()
+    ticket_ids = (
+        SlaTimer.objects.filter(calendar=name, met_at__isnull=True).values_list("ticket_id", flat=True).distinct()
+    )
+    count = 0
+    for ticket_id in list(ticket_ids):
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+            recompute(ticket, now)
+            ticket.save(update_fields=list(SLA_COLUMNS))
+        count += 1
+    return count
