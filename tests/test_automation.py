@@ -216,3 +216,16 @@ def test_bad_rules_are_refused_with_a_reason(bad):
     trigger = TriggerFactory.build(**bad)
     with pytest.raises(ValidationError):
         trigger.full_clean()
+
+
+def test_conditions_on_conversation_fields():
+    # A trigger for tickets opened from a web chat only.
+    TriggerFactory(
+        conditions=[{"field": "conversation.channel", "op": "eq", "value": "web_chat"}],
+        actions=[{"type": "add_tag", "value": "来自在线客服"}],
+    )
+    conversation = ConversationFactory()
+    from_chat = create(conversation=conversation, customer=conversation.customer)
+    by_phone = create()
+    assert actions.tag_list(Ticket.objects.get(pk=from_chat.pk)) == ["来自在线客服"]
+    assert actions.tag_list(Ticket.objects.get(pk=by_phone.pk)) == []

@@ -13,6 +13,18 @@ from django.utils.translation import gettext_lazy as _
 from kefu.automation.choices import TriggerEvent
 from kefu.tickets.choices import TicketStatus
 
+CONDITIONS_HELP = _(
+    'A list of {"field", "op", "value"}, all must hold. Fields: status, type, priority, source, team, '
+    "assignee, subject, description, tags, customer, customer.vip_tier, customer.tags, stage, sla_state, "
+    "conversation.channel, conversation.status, conversation.service_class. Operators: eq, ne, in (a list), "
+    'contains, gte, lte, is_set, not_set. Example: [{"field": "type", "op": "eq", "value": "complaint"}]'
+)
+ACTIONS_HELP = _(
+    'A list of {"type", "value"}. Types: assign (user id), set_team (team id), set_priority, set_type, '
+    "add_tag, canned_reply (its key), notify (assignee, leader or a user id), create_task (subject), "
+    'transition (an event such as close), add_remark. Example: [{"type": "set_priority", "value": "high"}]'
+)
+
 
 def _validate_conditions(value: object) -> None:
     from kefu.automation.rules import RuleError, check_conditions
@@ -39,8 +51,10 @@ class Trigger(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=100)
     event = models.CharField(_("event"), max_length=30, choices=TriggerEvent.choices)
-    conditions = models.JSONField(_("conditions"), default=list, blank=True, validators=[_validate_conditions])
-    actions = models.JSONField(_("actions"), default=list, validators=[_validate_actions])
+    conditions = models.JSONField(
+        _("conditions"), default=list, blank=True, validators=[_validate_conditions], help_text=CONDITIONS_HELP
+    )
+    actions = models.JSONField(_("actions"), default=list, validators=[_validate_actions], help_text=ACTIONS_HELP)
     updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
@@ -60,8 +74,10 @@ class TimeTrigger(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     status = models.CharField(_("status"), max_length=10, choices=TicketStatus.choices)
     hours = models.PositiveIntegerField(_("after hours"))
-    conditions = models.JSONField(_("conditions"), default=list, blank=True, validators=[_validate_conditions])
-    actions = models.JSONField(_("actions"), default=list, validators=[_validate_actions])
+    conditions = models.JSONField(
+        _("conditions"), default=list, blank=True, validators=[_validate_conditions], help_text=CONDITIONS_HELP
+    )
+    actions = models.JSONField(_("actions"), default=list, validators=[_validate_actions], help_text=ACTIONS_HELP)
     updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
@@ -95,7 +111,7 @@ class Macro(models.Model):
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
-    actions = models.JSONField(_("actions"), default=list, validators=[_validate_actions])
+    actions = models.JSONField(_("actions"), default=list, validators=[_validate_actions], help_text=ACTIONS_HELP)
     updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:

@@ -37,6 +37,9 @@ FIELDS: dict[str, Any] = {
     "customer.tags": lambda t: [tag.name for tag in t.customer.tags.all()],
     "stage": lambda t: t.stage,
     "sla_state": lambda t: t.sla_state,
+    "conversation.channel": lambda t: t.conversation.channel.kind if t.conversation_id else None,
+    "conversation.status": lambda t: t.conversation.status if t.conversation_id else None,
+    "conversation.service_class": lambda t: t.conversation.service_class if t.conversation_id else None,
 }
 
 VALUE_CHOICES: dict[str, list[str]] = {
