@@ -256,3 +256,17 @@ class TicketFieldFactory(factory.django.DjangoModelFactory):
     ticket_type = "repair"
     key = factory.Sequence(lambda n: f"field{n}")
     label = "序列号"
+
+
+def ensure_sla_defaults() -> None:
+    """Re-create the shipped SLA calendars and policies and the shipped time triggers (data
+    migrations) after a transactional test flushed them; idempotent."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in (
+        "kefu.sla.migrations.0002_default_calendars_and_policies",
+        "kefu.automation.migrations.0002_default_time_triggers",
+    ):
+        importlib.import_module(module).forwards(apps, None)

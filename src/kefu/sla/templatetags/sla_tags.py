@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
+from django.templatetags.static import static
+from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -67,10 +68,31 @@ def sla_countdown(ticket: Any, now: datetime | None = None) -> str:
             due.isoformat(),
             _("%(span)s overdue") % {"span": span_text(left)},
         )
+    warn = ticket.sla_warn_at.isoformat() if ticket.sla_warn_at else ""
     return format_html(
-        '<span class="sla sla-{}" title="{}" data-due="{}">{}</span>',
+        '<span class="sla sla-{}" title="{}" data-due="{}" data-warn="{}">{}</span>',
         state,
         due.isoformat(),
         due.isoformat(),
+        warn,
         _("%(span)s left") % {"span": span_text(left)},
+    )
+
+
+@register.simple_tag
+def sla_countdown_script(now: datetime | None = None) -> str:
+    """The translated words and the server time for static/sla/countdown.js, and the script."""
+    words = {
+        "now": (now or clock.now()).isoformat(),
+        "left": _("%(span)s left"),
+        "over": _("%(span)s overdue"),
+        "dh": _("%(d)sd %(h)sh"),
+        "hm": _("%(h)sh %(m)sm"),
+        "m": _("%(m)sm"),
+        "s": _("%(s)ss"),
+    }
+    return format_html(
+        '{}<script src="{}" defer></script>',
+        json_script(words, "sla-words"),
+        static("sla/countdown.js"),
     )
