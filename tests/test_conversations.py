@@ -184,3 +184,26 @@ def test_customer_reopening_a_resolved_conversation_clears_resolved_at():
     conversation.refresh_from_db()
     assert conversation.status == "open"
     assert conversation.resolved_at is None
+
+
+def test_replies_in_a_conversation_count_for_its_open_tickets(db):
+    """Tickets follow their conversation (conversations.hooks): the agent's public reply is a
+    response, the customer's message is customer_replied; internal notes are neither."""
+    from kefu.tickets.actions import do_transition_ticket
+    from tests.factories import TicketFactory, UserFactory
+
+    agent = UserFactory(role="reception")
+    conversation = ConversationFactory()
+    ticket = TicketFactory(conversation=conversation, customer=conversation.customer, status="open")
+    do_post_message(
+        conversation, author_kind="agent", author=agent, text="内部：查库存", now=clock.now(), is_internal=True
+    )
+    ticket.refresh_from_db()
+    assert ticket.first_responded_at is None
+    do_post_message(conversation, author_kind="agent", author=agent, text="您好，已为您查询", now=clock.now())
+    ticket.refresh_from_db()
+    assert ticket.first_responded_at is not None
+    do_transition_ticket(ticket, "wait_customer", actor=agent, now=clock.now())
+    do_post_message(conversation, author_kind="customer", text="好的，谢谢", now=clock.now())
+    ticket.refresh_from_db()
+    assert ticket.status == "open"  # customer_replied brought it back from pending

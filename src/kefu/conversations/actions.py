@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from kefu.conversations.choices import AuthorKind, ConversationStatus
+from kefu.conversations.hooks import messages_stored
 from kefu.conversations.models import Attachment, Channel, Conversation, Message
 from kefu.conversations.outbound import deliver_after_commit
 from kefu.conversations.router import assignment_payload
@@ -257,6 +258,15 @@ def _apply_to_conversations(
     _save_stamps(conversations)
     for conversation, wake_event in woken:
         do_transition(conversation, wake_event, actor=None, now=now, data={"cause": "customer_message"})
+    public: dict[tuple[int, str], tuple[Conversation, str, Any]] = {}
+    for _i, message in new:
+        if not message.is_internal and message.author_kind in (AuthorKind.CUSTOMER, AuthorKind.AGENT):
+            public[(message.conversation_id, message.author_kind)] = (
+                message.conversation,
+                message.author_kind,
+                message.author,
+            )
+    messages_stored(list(public.values()), now=now)
     publish_many(
         [
             (
@@ -302,7 +312,7 @@ def _save_stamps(conversations: list[Conversation]) -> None:
         return
     table = Conversation._meta.db_table
     quote = connection.ops.quote_name
-    columns = [Conversation._meta.get_field(name).column for name in STAMPED_BY_MESSAGES]
+    columns = [str(getattr(Conversation._meta.get_field(name), "column", name)) for name in STAMPED_BY_MESSAGES]
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - names from the model, values are parameters
         quote(table), ", ".join(f"{quote(c)} = %s" for c in columns), quote("id")
     )

@@ -6,3 +6,6 @@ class TicketsConfig(AppConfig):
     name = "kefu.tickets"
     label = "tickets"
     verbose_name = _("Tickets")
+
+    def ready(self) -> None:
+        from kefu.tickets import hooks  # noqa: F401 - registers the conversation listener

@@ -35,7 +35,7 @@ from kefu.intake.email.parse import ParsedMail, parse
 from kefu.intake.email.store import store_raw
 from kefu.intake.email.threads import find_thread
 from kefu.intake.models import FailingAddress, MailAttachment, MailMessage, RawMail
-from kefu.tickets.actions import do_conversation_message, do_create_ticket
+from kefu.tickets.actions import do_create_ticket
 from kefu.tickets.choices import TicketStatus
 from kefu.tickets.models import Ticket
 
@@ -217,8 +217,7 @@ def _route(raw: RawMail, parsed: ParsedMail, *, now: datetime, envelope_to: Sequ
         previous = None
     if ticket is not None and conversation is not None:
         customer = conversation.customer
-        message = _post(conversation, parsed, now=now)
-        do_conversation_message(conversation, author_kind=AuthorKind.CUSTOMER, now=now)
+        message = _post(conversation, parsed, now=now)  # tickets follow through conversations.hooks
         status = IngestStatus.APPENDED
     else:
         customer, _new = do_find_or_create_by_identity(
