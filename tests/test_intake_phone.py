@@ -174,3 +174,15 @@ def test_call_page_takes_notes_and_callbacks_can_be_finished(client, hotline):
     client.post(f"/calls/callbacks/{task.pk}/done/")
     task.refresh_from_db()
     assert task.status == "done"
+
+
+def test_calls_show_on_the_ticket_timeline(client, hotline):
+    UserFactory(role="reception", username="li")
+    post(client, {"event": "answered", "call_id": "c-9", "number": "13900002222", "agent": "li"}, key="t1")
+    post(client, {"event": "ended", "call_id": "c-9", "notes": "客户要求上门检修"}, key="t2")
+    ticket = Ticket.objects.get()
+    client.force_login(UserFactory(role="reception", username="viewer"))
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert 'class="tl-call' in page
+    assert "13900002222" in page
+    assert "客户要求上门检修" in page
