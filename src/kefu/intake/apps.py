@@ -10,5 +10,5 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         # Outbound deliverers (conversations.outbound) for the channels this app serves.
         from kefu.intake.email import outbound  # noqa: F401
-        from kefu.intake.platform import actions  # noqa: F401
         from kefu.intake.phone import timeline  # noqa: F401 - calls on the ticket timeline
+        from kefu.intake.platform import actions  # noqa: F401
