@@ -151,3 +151,29 @@ class Tab:
 
     def close(self) -> None:
         self.page.context.close()
+
+
+def demo_company(settings: Any) -> None:
+    """Load the demo company for a browser test (committed data: the server thread sees it).
+    Seven demo users and several logins: the production password hasher would dominate the run."""
+    from kefu import demo
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    demo.load()
+
+
+def log_in(tab: Tab, username: str = "agent", *, shot: bool = False) -> None:
+    """Sign in through the login form as a demo user; lands on the inbox."""
+    from playwright.sync_api import expect
+
+    from kefu.demo import DEMO_PASSWORD
+
+    page = tab.page
+    page.goto("/login/")
+    expect(page.locator("form.login")).to_be_visible()
+    if shot:
+        tab.shot("login")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("form.login button[type=submit]")
+    page.wait_for_url("**/inbox/")

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.browser_support import CHROMIUM, DESKTOP, PHONE, Tab, chromium, has_cjk, serve_asgi
+from tests.browser_support import CHROMIUM, DESKTOP, PHONE, Tab, chromium, demo_company, has_cjk, log_in, serve_asgi
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,12 +29,9 @@ REPLY = "高小姐您好，请问是哪一件商品需要退货？"
 @pytest.fixture
 def live_url(transactional_db, settings):
     """The demo company served by uvicorn on a free port (committed data, so the server thread sees it)."""
-    from kefu import demo
     from kefu.config.asgi import application
 
-    # Seven demo users and several logins: the production hasher would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    demo.load()
+    demo_company(settings)
     with serve_asgi(application) as url:
         yield url
 
@@ -87,19 +84,6 @@ def browser(live_url):
         yield b
 
 
-def log_in(tab: Tab, username: str = "agent") -> None:
-    from kefu.demo import DEMO_PASSWORD
-
-    page = tab.page
-    page.goto("/login/")
-    expect(page.locator("form.login")).to_be_visible()
-    tab.shot("login")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("form.login button[type=submit]")
-    page.wait_for_url("**/inbox/")
-
-
 def switch_language(tab: Tab, code: str, html_lang: str) -> None:
     tab.page.select_option("select[name=language]", code)  # submits on change, comes back to the same page
     expect(tab.page.locator("html")).to_have_attribute("lang", html_lang)
@@ -111,7 +95,7 @@ def test_agent_reads_conversation_opens_customer_and_switches_language(browser, 
     page = tab.page
 
     # Simplified Chinese by default, before anyone has chosen a language.
-    log_in(tab)
+    log_in(tab, shot=True)
     assert tab.html_lang() == "zh-CN"
     nav = page.locator(".mainnav").inner_text()
     assert has_cjk(nav), f"zh-Hans nav shows no Chinese (is src/kefu/locale/zh_Hans compiled?): {nav!r}"

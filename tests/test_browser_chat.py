@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.browser_support import CHROMIUM, DESKTOP, PHONE, Tab, chromium, serve_asgi
+from tests.browser_support import CHROMIUM, DESKTOP, PHONE, Tab, chromium, demo_company, log_in, serve_asgi
 
 pytestmark = [
     pytest.mark.browser,
@@ -68,11 +68,9 @@ def customer_site(kefu_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def live_url(transactional_db, settings):
-    from kefu import demo
     from kefu.config.asgi import application
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    demo.load()  # routes the web chat to the demo agent (the supervisor takes no chats of their own)
+    demo_company(settings)  # routes the web chat to the demo agent (the supervisor takes no chats)
     with serve_asgi(application) as url:
         yield url
 
@@ -81,17 +79,6 @@ def live_url(transactional_db, settings):
 def browser(live_url):
     with chromium() as b:
         yield b
-
-
-def log_in(tab: Tab, username: str = "agent") -> None:
-    from kefu.demo import DEMO_PASSWORD
-
-    page = tab.page
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("form.login button[type=submit]")
-    page.wait_for_url("**/inbox/")
 
 
 def open_widget(tab: Tab, site: str):

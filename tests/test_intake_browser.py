@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import CHROMIUM, DESKTOP, PHONE, Tab, chromium, serve_asgi
+from tests.browser_support import CHROMIUM, DESKTOP, PHONE, Tab, chromium, log_in, serve_asgi
 
 pytestmark = [
     pytest.mark.browser,
@@ -61,16 +61,6 @@ def live(transactional_db, settings):
 def browser(live):
     with chromium() as b:
         yield b
-
-
-def log_in(tab: Tab) -> None:
-    from kefu.demo import DEMO_PASSWORD
-
-    tab.page.goto("/login/")
-    tab.page.fill("#id_username", "agent")
-    tab.page.fill("#id_password", DEMO_PASSWORD)
-    tab.page.click("form.login button[type=submit]")
-    tab.page.wait_for_url("**/inbox/")
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["laptop", "phone"])

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser_support import CHROMIUM, DESKTOP, PHONE, Tab, chromium, serve_asgi
+from tests.browser_support import CHROMIUM, DESKTOP, PHONE, Tab, chromium, log_in, serve_asgi
 from tests.factories import ensure_sla_defaults
 
 pytestmark = [
@@ -55,22 +55,11 @@ def browser(live_url):
         yield b
 
 
-def log_in(tab: Tab) -> None:
-    from kefu.demo import DEMO_PASSWORD
-
-    page = tab.page
-    page.goto("/login/")
-    page.fill("#id_username", "supervisor")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("form.login button[type=submit]")
-    page.wait_for_url("**/inbox/")
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_supervisor_works_the_ticket_list_and_sla_pages(browser, live_url, viewport):
     tab = Tab.open(browser, f"tickets-{viewport['width']}", viewport, live_url)
     page = tab.page
-    log_in(tab)
+    log_in(tab, "supervisor")
 
     # The list shows countdowns; the breached ticket reads "overdue".
     page.goto("/tickets/")

@@ -36,30 +36,9 @@ from kefu.tickets.models import Notification, SavedView, Ticket, TicketField
 from kefu.tickets.timeline import timeline
 from kefu.tickets.transitions import EVENT_PERMISSION, ticket_machine
 from kefu.web.forms import TicketForm
+from kefu.web.helpers import assignee_and_team, attempt
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def _attempt(request: HttpRequest, fn: Callable[[], Any], success: str | None = None) -> bool:
-    try:
-        fn()
-    except KefuError as exc:
-        messages.error(request, exc.message)
-        return False
-    if success:
-        messages.success(request, success)
-    return True
-
-
-def _assignee_and_team(request: HttpRequest) -> tuple[Any, Team | None]:
-    assignee_id = request.POST.get("assignee", "")
-    if assignee_id == "me":
-        assignee: Any = request.user
-    else:
-        assignee = User.objects.filter(pk=assignee_id).first() if assignee_id.isdigit() else None
-    team_id = request.POST.get("team", "")
-    team = Team.objects.filter(pk=team_id).first() if team_id.isdigit() else None
-    return assignee, team
 
 
 @login_required
@@ -138,7 +117,7 @@ def _bulk_one(request: HttpRequest, ticket: Ticket, kind: str, value: str) -> No
 @require_POST
 def saved_view_save(request: HttpRequest) -> HttpResponse:
     query = request.POST.get("query", "")
-    _attempt(
+    attempt(
         request,
         lambda: ticket_actions.check_save_view(
             actor=request.user, name=request.POST.get("name", ""), query=query, shared=bool(request.POST.get("shared"))
@@ -152,7 +131,7 @@ def saved_view_save(request: HttpRequest) -> HttpResponse:
 @require_POST
 def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
     view = get_object_or_404(SavedView, pk=pk)
-    _attempt(request, lambda: ticket_actions.check_delete_view(view, actor=request.user), _("View deleted."))
+    attempt(request, lambda: ticket_actions.check_delete_view(view, actor=request.user), _("View deleted."))
     return redirect("web:tickets")
 
 
@@ -167,7 +146,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     form = TicketForm(request.POST or None, initial={"subject": conversation.subject if conversation else ""})
     if request.method == "POST" and customer is not None and form.is_valid():
         created: list[Ticket] = []
-        ok = _attempt(
+        ok = attempt(
             request,
             lambda: created.append(
                 ticket_actions.check_create_ticket(
@@ -232,7 +211,7 @@ def _ticket_post(
     request: HttpRequest, pk: int, fn: Callable[[Ticket], Any], success: str | None = None
 ) -> HttpResponseRedirect:
     ticket = get_object_or_404(Ticket, pk=pk)
-    _attempt(request, lambda: fn(ticket), success)
+    attempt(request, lambda: fn(ticket), success)
     return HttpResponseRedirect(reverse("web:ticket", args=[pk]))
 
 
@@ -271,7 +250,7 @@ def ticket_remark(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    assignee, team = _assignee_and_team(request)
+    assignee, team = assignee_and_team(request)
     return _ticket_post(
         request,
         pk,
@@ -350,7 +329,7 @@ def ticket_link(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_merge(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(Ticket, pk=pk)
     target: list[Ticket] = []
-    ok = _attempt(
+    ok = attempt(
         request,
         lambda: target.append(ticket_actions.check_merge_tickets(source, _other(request), actor=request.user)),
         _("Merged."),
@@ -363,7 +342,7 @@ def ticket_merge(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_split(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
     created: list[Ticket] = []
-    ok = _attempt(
+    ok = attempt(
         request,
         lambda: created.append(
             ticket_actions.check_split_ticket(
@@ -405,5 +384,5 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
-    _attempt(request, lambda: ticket_actions.check_mark_notifications_read(actor=request.user, ids=ids))
+    attempt(request, lambda: ticket_actions.check_mark_notifications_read(actor=request.user, ids=ids))
     return redirect("web:notifications")

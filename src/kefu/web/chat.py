@@ -61,27 +61,28 @@ def canned_for(conversation: Conversation, agent: Any) -> list[dict[str, str]]:
     ]
 
 
-@login_required
-def inbox_rows(request: HttpRequest) -> HttpResponse:
-    """The inbox table body, re-fetched by the page when the inbox doorbell rings."""
+def inbox_context(request: HttpRequest) -> dict[str, Any]:
+    """What the inbox shows: the page of the chosen view and status, the tab counts."""
     view = request.GET.get("view", "mine")
     if view not in conv_selectors.INBOX_VIEWS:
         view = "mine"
     status = request.GET.get("status", "active")
     page = Paginator(conv_selectors.inbox(request.user, view, status=status), 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "web/_inbox_rows.html",
-        {
-            "page": page,
-            "counts": {**conv_selectors.inbox_counts(request.user), **conv_selectors.unread_for(request.user)},
-            "now": clock.now(),
-            "view": view,
-            "status": status,
-            "status_choices": ConversationStatus.choices,
-            "can_pick": can_pick(request.user),
-        },
-    )
+    return {
+        "page": page,
+        "counts": {**conv_selectors.inbox_counts(request.user), **conv_selectors.unread_for(request.user)},
+        "now": clock.now(),
+        "view": view,
+        "status": status,
+        "status_choices": ConversationStatus.choices,
+        "can_pick": can_pick(request.user),
+    }
+
+
+@login_required
+def inbox_rows(request: HttpRequest) -> HttpResponse:
+    """The inbox table, re-fetched by the page when the inbox doorbell rings."""
+    return render(request, "web/_inbox_rows.html", inbox_context(request))
 
 
 @login_required

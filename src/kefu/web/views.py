@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -11,11 +10,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,7 +22,6 @@ from kefu.accounts.models import Team, User
 from kefu.accounts.selectors import user_for_token
 from kefu.conversations import actions as conv_actions
 from kefu.conversations import selectors as conv_selectors
-from kefu.conversations.choices import ConversationStatus
 from kefu.conversations.models import Attachment, Conversation
 from kefu.conversations.router import LIVE_KINDS, ROUTING_REASONS, queue_position
 from kefu.conversations.tasks import drain_queue
@@ -32,7 +29,7 @@ from kefu.conversations.transitions import AGENT_EVENTS, conversation_machine
 from kefu.conversations.visitors import mark_read
 from kefu.core import clock
 from kefu.core.actions import has_perm
-from kefu.core.errors import KefuError, ValidationFailed
+from kefu.core.errors import ValidationFailed
 from kefu.core.events import audit_trail
 from kefu.customers import actions as customer_actions
 from kefu.customers.choices import CustomerType, Gender, IdentityKind, VipTier
@@ -40,37 +37,7 @@ from kefu.customers.models import Customer
 from kefu.customers.selectors import search_customers
 from kefu.shops.models import Product
 from kefu.web import chat
-
-
-def _attempt(request: HttpRequest, fn: Callable[[], Any], success: str | None = None) -> bool:
-    try:
-        fn()
-    except KefuError as exc:
-        messages.error(request, exc.message)
-        return False
-    if success:
-        messages.success(request, success)
-    return True
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
-        return HttpResponseRedirect(nxt)
-    return HttpResponseRedirect(fallback)
-
-
-def _assignee_and_team(request: HttpRequest) -> tuple[Any, Team | None]:
-    """The assign forms' choice: ``assignee`` is a user id, ``me`` or empty (unassign);
-    ``team`` a team id or empty (keep)."""
-    assignee_id = request.POST.get("assignee", "")
-    if assignee_id == "me":
-        assignee: Any = request.user
-    else:
-        assignee = User.objects.filter(pk=assignee_id).first() if assignee_id.isdigit() else None
-    team_id = request.POST.get("team", "")
-    team = Team.objects.filter(pk=team_id).first() if team_id.isdigit() else None
-    return assignee, team
+from kefu.web.helpers import assignee_and_team, attempt, back
 
 
 @login_required
@@ -80,24 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    view = request.GET.get("view", "mine")
-    if view not in conv_selectors.INBOX_VIEWS:
-        view = "mine"
-    status = request.GET.get("status", "active")
-    page = Paginator(conv_selectors.inbox(request.user, view, status=status), 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "web/inbox.html",
-        {
-            "view": view,
-            "status": status,
-            "page": page,
-            "counts": {**conv_selectors.inbox_counts(request.user), **conv_selectors.unread_for(request.user)},
-            "can_pick": chat.can_pick(request.user),
-            "status_choices": ConversationStatus.choices,
-            "now": clock.now(),
-        },
-    )
+    return render(request, "web/inbox.html", chat.inbox_context(request))
 
 
 @login_required
@@ -142,14 +92,14 @@ def conversation_reply(request: HttpRequest, pk: int) -> HttpResponse:
     text = request.POST.get("text", "")
     files = request.FILES.getlist("attachments")
     if request.POST.get("internal"):
-        _attempt(
+        attempt(
             request,
             lambda: conv_actions.check_add_note(
                 conversation, text, actor=request.user, client_id=request.POST.get("client_id", "")
             ),
         )
     else:
-        _attempt(
+        attempt(
             request,
             lambda: conv_actions.check_send_reply(
                 conversation, text, actor=request.user, client_id=request.POST.get("client_id", ""), attachments=files
@@ -167,7 +117,7 @@ def conversation_status(request: HttpRequest, pk: int) -> HttpResponse:
     if event == "snooze":
         hours = request.POST.get("hours", "4")
         until = clock.now() + timedelta(hours=min(int(hours), 24 * 30) if hours.isdigit() else 4)
-    _attempt(
+    attempt(
         request,
         lambda: conv_actions.check_transition(conversation, event, actor=request.user, snooze_until=until),
         _("Done."),
@@ -179,8 +129,8 @@ def conversation_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def conversation_assign(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = get_object_or_404(Conversation, pk=pk)
-    assignee, team = _assignee_and_team(request)
-    _attempt(
+    assignee, team = assignee_and_team(request)
+    attempt(
         request,
         lambda: conv_actions.check_assign(
             conversation, actor=request.user, assignee=assignee, team=team, note=request.POST.get("note", "")
@@ -195,7 +145,7 @@ def conversation_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def conversation_classify(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = get_object_or_404(Conversation, pk=pk)
     fields = {k: request.POST[k] for k in ("service_class", "stage", "priority") if k in request.POST}
-    _attempt(request, lambda: conv_actions.check_classify(conversation, actor=request.user, **fields), _("Saved."))
+    attempt(request, lambda: conv_actions.check_classify(conversation, actor=request.user, **fields), _("Saved."))
     return redirect("web:conversation", pk=pk)
 
 
@@ -292,7 +242,7 @@ def _customer_op(request: HttpRequest, customer: Customer, op: str) -> Any:
 @require_POST
 def customer_update(request: HttpRequest, pk: int, op: str) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
-    _attempt(request, lambda: _customer_op(request, customer, op), _("Saved."))
+    attempt(request, lambda: _customer_op(request, customer, op), _("Saved."))
     return redirect("web:customer", pk=pk)
 
 
@@ -300,12 +250,12 @@ def customer_update(request: HttpRequest, pk: int, op: str) -> HttpResponse:
 @require_POST
 def customer_remark(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
-    _attempt(
+    attempt(
         request,
         lambda: customer_actions.check_add_remark(customer, request.POST.get("text", ""), actor=request.user),
         _("Remark saved."),
     )
-    return _back(request, reverse("web:customer", args=[pk]))
+    return back(request, reverse("web:customer", args=[pk]))
 
 
 def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
@@ -332,18 +282,16 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 @require_POST
 def presence(request: HttpRequest) -> HttpResponse:
-    if _attempt(
-        request, lambda: check_set_presence(request.user, request.POST.get("presence", ""), actor=request.user)
-    ):
+    if attempt(request, lambda: check_set_presence(request.user, request.POST.get("presence", ""), actor=request.user)):
         drain_queue.on_commit()  # an agent who comes online takes waiting chats
-    return _back(request, reverse("web:inbox"))
+    return back(request, reverse("web:inbox"))
 
 
 @require_POST
 def language(request: HttpRequest) -> HttpResponse:
     """Switch the UI language; remembered on the agent's account and in a cookie."""
     code = request.POST.get("language", "")
-    response = _back(request, reverse("web:inbox"))
+    response = back(request, reverse("web:inbox"))
     if code not in dict(settings.LANGUAGES):
         messages.error(request, _("Unknown language."))
         return response
