@@ -52,6 +52,7 @@ def installation(tmp_path: Path, *, redis_url: str = "") -> Iterator[Installatio
         KEFU_SWEEP_INTERVAL="1",
         KEFU_CHAT_RATE="50",
         KEFU_CHAT_BURST="100",
+        KEFU_SMTPD_PORT="0",  # the SMTP server is not under test here, and its port may be taken
         KEFU_SECRET_KEY="e2e-" + uuid.uuid4().hex + uuid.uuid4().hex,
         DJANGO_SETTINGS_MODULE="kefu.config.settings",
     )

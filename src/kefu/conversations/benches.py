@@ -250,6 +250,7 @@ def _start_servers(processes: int, rate: float) -> tuple[list[Any], list[str], P
     env.update(
         KEFU_CHAT_RATE=str(max(10.0, rate * 4)),
         KEFU_CHAT_BURST="100",
+        KEFU_SMTPD_PORT="0",  # not measured here; a running kefu may hold the port
         KEFU_LOG_LEVEL="WARNING",
         KEFU_LOG_FORMAT="text",
     )
