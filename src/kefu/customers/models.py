@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kefu.customers.choices import CustomerType, Gender, IdentityKind, RemarkKind, VipTier
@@ -76,7 +77,8 @@ class Customer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name or f"#{self.pk}"
+        # Unnamed (a web visitor, a bare phone number): say what it is, not only a number.
+        return self.name or gettext("Customer #%(id)s") % {"id": self.pk}
 
     @property
     def display_salutation(self) -> str:
