@@ -66,3 +66,44 @@ def test_anonymous_sockets_are_closed_and_bad_frames_answered():
         await ws.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_inbox_doorbells_of_colleagues_chats_are_folded_into_one_change(monkeypatch):
+    from kefu.conversations.actions import do_assign
+    from kefu.web.consumers import StreamConsumer
+
+    monkeypatch.setattr(StreamConsumer, "INBOX_COALESCE", 0.2)
+    me, colleague = UserFactory(role="reception"), UserFactory(role="reception")
+    mine, theirs = ConversationFactory(), ConversationFactory()
+    do_assign(mine, assignee=me, team=None, actor=None, now=clock.now())
+    do_assign(theirs, assignee=colleague, team=None, actor=None, now=clock.now())
+
+    async def scenario():
+        ws = _communicator(me)
+        await ws.connect()
+        await ws.send_json_to({"op": "subscribe", "stream": "inbox"})
+        await ws.receive_json_from()  # subscribed
+        # Given a burst in a colleague's chat, then a message in mine
+        for n in range(5):
+            await sync_to_async(do_post_message)(theirs, author_kind="customer", text=f"第{n}条", now=clock.now())
+        await sync_to_async(do_post_message)(mine, author_kind="customer", text="在吗", now=clock.now())
+        seen = {"mine": False, "changed": False}
+        frames = []
+
+        def done(frame):
+            frames.append(frame)
+            seen["mine"] |= frame.get("conversation") == mine.pk and frame["type"] == "message"
+            seen["changed"] |= frame["type"] == "inbox"
+            return seen["mine"] and seen["changed"]
+
+        await ws.receive_until(done, timeout=3)
+        quiet = await ws.receive_nothing(timeout=0.6)
+        await ws.disconnect()
+        return frames, quiet
+
+    frames, quiet = async_to_sync(scenario)()
+    assert quiet  # nothing more after the one "changed"
+    # Then mine arrives as it is, the colleague's five as one "changed"
+    assert [f for f in frames if f.get("conversation") == mine.pk and f["type"] == "message"]
+    assert not [f for f in frames if f.get("conversation") == theirs.pk]
+    assert [f["type"] for f in frames].count("inbox") == 1

@@ -7,6 +7,7 @@ events as they are published (docs/architecture.md, "Real-time events").
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from kefu.conversations import batcher
-from kefu.conversations.actions import Post, validate_text
+from kefu.conversations.actions import INBOX_STREAM, Post, validate_text
 from kefu.conversations.choices import AuthorKind
 from kefu.conversations.models import Conversation
 from kefu.conversations.visitors import mark_read
@@ -36,6 +37,8 @@ STREAM_PERMS = {
 
 
 class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
+    INBOX_COALESCE = 1.0  # seconds: at most one "inbox changed" a second for others' traffic
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -44,10 +47,15 @@ class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
         self.user = user
         self.streams: set[str] = set()
         self.granted: set[str] = set()
+        self._inbox_dirty = False
+        self._inbox_flush: asyncio.TimerHandle | None = None
         self.language = getattr(user, "language", "") or settings.LANGUAGE_CODE
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
+        flush = getattr(self, "_inbox_flush", None)
+        if flush is not None:
+            flush.cancel()
         for stream in getattr(self, "streams", set()):
             await self.channel_layer.group_discard(group_name(stream), self.channel_name)
 
@@ -98,7 +106,31 @@ class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "subscribed", "stream": stream})
 
     async def stream_event(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])
+        event = message["event"]
+        if event.get("stream") == INBOX_STREAM and not self._concerns_me(event):
+            # Someone else's traffic: every agent page hears every message of the whole centre,
+            # so those doorbells are folded into at most one "the inbox changed" a second.
+            self._inbox_dirty = True
+            if self._inbox_flush is None:
+                self._inbox_flush = asyncio.get_running_loop().call_later(
+                    self.INBOX_COALESCE, lambda: asyncio.ensure_future(self._flush_inbox())
+                )
+            return
+        await self.send_json(event)
+
+    def _concerns_me(self, event: dict[str, Any]) -> bool:
+        """Doorbells an agent must hear at once: their own chats, new arrivals, a ringing phone."""
+        if event.get("type") == "call":
+            return True
+        if event.get("type") == "conversation" and event.get("op") == "created":
+            return True
+        return event.get("assignee") in (None, self.user.pk)
+
+    async def _flush_inbox(self) -> None:
+        self._inbox_flush = None
+        if self._inbox_dirty:
+            self._inbox_dirty = False
+            await self.send_json({"type": "inbox", "op": "changed", "id": None, "stream": INBOX_STREAM})
 
     async def stream_typing(self, message: dict[str, Any]) -> None:
         if message.get("side") == "visitor":
