@@ -51,6 +51,7 @@ EXPECTED: dict[str, set[str]] = {
     "conversations.check_send_reply": HANDLERS,
     "conversations.check_add_note": ALL,
     "conversations.check_assign": FRONTLINE,
+    "conversations.check_pick_next": FRONTLINE,
     "conversations.check_transition": HANDLERS,
     "conversations.check_classify": HANDLERS,
     "tickets.check_create_ticket": HANDLERS,
@@ -131,6 +132,7 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
         "conversations.check_send_reply": lambda u: conv.check_send_reply(ConversationFactory(), "您好", actor=u),
         "conversations.check_add_note": lambda u: conv.check_add_note(ConversationFactory(), "备注", actor=u),
         "conversations.check_assign": lambda u: conv.check_assign(ConversationFactory(), actor=u, assignee=u),
+        "conversations.check_pick_next": lambda u: conv.check_pick_next(actor=u),
         "conversations.check_transition": lambda u: conv.check_transition(ConversationFactory(), "resolve", actor=u),
         "conversations.check_classify": lambda u: conv.check_classify(
             ConversationFactory(), actor=u, service_class="delivery"

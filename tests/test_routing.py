@@ -155,3 +155,18 @@ def test_an_agent_picks_the_longest_waiting_chat_from_the_queue(client):
     assert queue_position(second) == 1
     page = client.get(f"/conversations/{first.pk}/")
     assert "picked from the queue" in page.content.decode() or "从队列中领取" in page.content.decode()
+
+
+def test_two_agents_picking_get_different_chats_and_an_empty_queue_says_so():
+    from kefu.conversations.actions import check_pick_next
+
+    team = TeamFactory(name="在线组")
+    channel = ChannelFactory(team=team, routing="manual")
+    a, b = agent("a", team), agent("b", team)
+    first, second = chat(channel), chat(channel)
+    assert check_pick_next(actor=a) == first
+    assert check_pick_next(actor=b) == second
+    assert check_pick_next(actor=a) is None
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.assignee, second.assignee) == (a, b)

@@ -421,6 +421,21 @@ def check_assign(
     return do_assign(conversation, assignee=assignee, team=team, actor=actor, now=clock.now(), note=note, reason=reason)
 
 
+@action("conversations.assign_conversation")
+def check_pick_next(*, actor: Any) -> Conversation | None:
+    """Take the longest-waiting chat of the actor's queues; None when they are empty.  Two
+    agents pressing at once get two different chats (the row is taken with SKIP LOCKED and
+    must still be unassigned)."""
+    from kefu.conversations.router import queue_for
+
+    now = clock.now()
+    with transaction.atomic():
+        conversation = queue_for(actor).select_for_update(skip_locked=True, of=("self",)).first()
+        if conversation is None:
+            return None
+        return do_assign(conversation, assignee=actor, team=None, actor=actor, now=now, reason="picked")
+
+
 def do_transition(
     conversation: Conversation,
     event: str,

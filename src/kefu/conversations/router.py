@@ -204,6 +204,16 @@ def waiting(team: Any = None) -> QuerySet[Conversation]:
     return qs.order_by("queued_at", "id")
 
 
+def queue_for(agent: Any) -> QuerySet[Conversation]:
+    """What an agent may pick: their teams' queues and the team-less ones (every queue when
+    they belong to no team), longest waiting first."""
+    queue = waiting()
+    teams = list(agent.teams.all())
+    if teams:
+        queue = queue.filter(Q(team__in=teams) | Q(team__isnull=True))
+    return queue.order_by("queued_at", "id")
+
+
 def queue_position(conversation: Conversation) -> int:
     """1 for the next in line; 0 when an agent already has it."""
     if conversation.assignee_id or conversation.queued_at is None:

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.conversations import selectors as conv_selectors
-from kefu.conversations.actions import check_assign
+from kefu.conversations.actions import check_pick_next
 from kefu.conversations.choices import ConversationStatus
 from kefu.conversations.models import Channel, Conversation
-from kefu.conversations.router import LIVE_KINDS, waiting
+from kefu.conversations.router import LIVE_KINDS
 from kefu.core import clock
 from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError
@@ -94,19 +94,13 @@ def unread_badge(request: HttpRequest) -> JsonResponse:
 @require_POST
 def pick_next(request: HttpRequest) -> HttpResponse:
     """Take the longest-waiting conversation of my teams' queues (any queue if I have no team)."""
-    user: Any = request.user
-    queue = waiting()
-    teams = list(user.teams.all())
-    if teams:
-        queue = queue.filter(team__in=teams) | queue.filter(team__isnull=True)
-    conversation = queue.order_by("queued_at", "id").first()
-    if conversation is None:
-        messages.info(request, _("The queue is empty."))
-        return redirect("web:inbox")
     try:
-        check_assign(conversation, actor=user, assignee=user, reason="picked")
+        conversation = check_pick_next(actor=request.user)
     except KefuError as exc:
         messages.error(request, exc.message)
+        return redirect("web:inbox")
+    if conversation is None:
+        messages.info(request, _("The queue is empty."))
         return redirect("web:inbox")
     return redirect("web:conversation", pk=conversation.pk)
 
