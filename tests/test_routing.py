@@ -170,3 +170,20 @@ def test_two_agents_picking_get_different_chats_and_an_empty_queue_says_so():
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.assignee, second.assignee) == (a, b)
+
+
+def test_opening_a_chat_marks_it_read_only_for_its_own_agent(client):
+    from kefu.conversations.actions import do_post_message
+
+    team = TeamFactory(name="在线组")
+    channel = ChannelFactory(team=team)
+    mine = agent("mine", team)
+    conversation = chat(channel)
+    message, _created = do_post_message(conversation, author_kind="customer", text="你好", now=clock.now())
+    watcher = UserFactory(username="boss", role="supervisor")
+    client.force_login(watcher)
+    client.get(f"/conversations/{conversation.pk}/")
+    assert Conversation.objects.get(pk=conversation.pk).agent_read_upto == 0  # a supervisor watching
+    client.force_login(mine)
+    client.get(f"/conversations/{conversation.pk}/")
+    assert Conversation.objects.get(pk=conversation.pk).agent_read_upto == message.pk

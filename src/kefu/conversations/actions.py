@@ -406,19 +406,11 @@ def do_assign(
 
 @action("conversations.assign_conversation")
 def check_assign(
-    conversation: Conversation,
-    *,
-    actor: Any,
-    assignee: Any = None,
-    team: Any = None,
-    note: str = "",
-    reason: str = "manual",
+    conversation: Conversation, *, actor: Any, assignee: Any = None, team: Any = None, note: str = ""
 ) -> Conversation:
     if len(note) > 2000:
         raise ValidationFailed(_("A transfer note has at most 2,000 characters."))
-    if reason not in ("manual", "picked"):
-        raise ValidationFailed(_("Unknown value “%(value)s”.") % {"value": reason})
-    return do_assign(conversation, assignee=assignee, team=team, actor=actor, now=clock.now(), note=note, reason=reason)
+    return do_assign(conversation, assignee=assignee, team=team, actor=actor, now=clock.now(), note=note)
 
 
 @action("conversations.assign_conversation")

@@ -176,6 +176,14 @@ def mark_read(conversation: Conversation, upto: int, *, side: str) -> bool:
     return bool(updated)
 
 
+def agent_opened(conversation: Conversation, agent: Any, *, upto: int) -> bool:
+    """The conversation's own agent (anyone, while it has none) has now seen up to ``upto``;
+    a supervisor watching someone else's chat leaves it unread for its agent."""
+    if conversation.assignee_id not in (None, getattr(agent, "pk", None)):
+        return False
+    return mark_read(conversation, upto, side="agent")
+
+
 # ---- opening hours and availability -------------------------------------------------
 
 

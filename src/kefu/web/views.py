@@ -26,7 +26,7 @@ from kefu.conversations.models import Attachment, Conversation
 from kefu.conversations.router import LIVE_KINDS, ROUTING_REASONS, queue_position
 from kefu.conversations.tasks import drain_queue
 from kefu.conversations.transitions import AGENT_EVENTS, conversation_machine
-from kefu.conversations.visitors import mark_read
+from kefu.conversations.visitors import agent_opened
 from kefu.core import clock
 from kefu.core.actions import has_perm
 from kefu.core.errors import ValidationFailed
@@ -58,8 +58,8 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = conversation.customer
     last_event = conv_selectors.last_event_id(conversation.stream_key)  # before the timeline: no gap
     timeline = list(conv_selectors.timeline(conversation))
-    if timeline and conversation.assignee_id in (None, request.user.pk):
-        mark_read(conversation, timeline[-1].pk, side="agent")
+    if timeline:
+        agent_opened(conversation, request.user, upto=timeline[-1].pk)
     greet_target, reply_target = chat.chat_targets(conversation)
     return render(
         request,
