@@ -35,6 +35,12 @@ INSTALLED_APPS = [
     "kefu.automation",
     "kefu.intake",
     "kefu.knowledge",
+    "kefu.bot",
+    "kefu.assist",
+    "kefu.aftersales",
+    "kefu.cases",
+    "kefu.complaints",
+    "kefu.quality",
     "kefu.web",
 ]
 

@@ -1,0 +1,7 @@
+"""REST endpoints of the aftersales app (mounted by kefu.web.api)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["aftersales"])

@@ -1,0 +1,5 @@
+"""Workspace pages of the cases app (included from kefu.web.urls, in the ``web`` namespace)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,5 @@
+"""Pages of the knowledge app (included from kefu.web.urls, in the ``web`` namespace)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
