@@ -1,0 +1,54 @@
+"""The order and service-order state machines; docs/state-machines.md renders these tables."""
+
+from kefu.aftersales.choices import OrderStatus as O
+from kefu.aftersales.choices import ServiceStatus as V
+from kefu.aftersales.models import Order, ServiceOrder
+from kefu.core.fsm import StateMachine
+
+ORDER_TRANSITIONS: dict[tuple[str, str], str] = {
+    (O.PENDING_PAYMENT, "pay"): O.PAID,
+    (O.PENDING_PAYMENT, "cancel"): O.CANCELLED,
+    (O.PENDING_CONFIRMATION, "cod_unreachable"): O.PENDING_CONFIRMATION,
+    (O.PENDING_CONFIRMATION, "cod_confirm"): O.CONFIRMED,
+    (O.PENDING_CONFIRMATION, "cod_decline"): O.CANCELLED,
+    (O.PENDING_CONFIRMATION, "cancel"): O.CANCELLED,
+    (O.PAID, "ship"): O.SHIPPED,
+    (O.PAID, "cancel"): O.CANCELLED,
+    (O.CONFIRMED, "ship"): O.SHIPPED,
+    (O.CONFIRMED, "cancel"): O.CANCELLED,
+    (O.SHIPPED, "deliver"): O.DELIVERED,
+    (O.SHIPPED, "refuse"): O.CANCELLED,
+    (O.DELIVERED, "complete"): O.COMPLETED,
+}
+
+order_machine: StateMachine[Order] = StateMachine(
+    name="order",
+    model=Order,
+    transitions=ORDER_TRANSITIONS,
+    stamps={
+        O.PAID: "paid_at",
+        O.CONFIRMED: "cod_confirmed_at",
+        O.SHIPPED: "shipped_at",
+        O.DELIVERED: "delivered_at",
+        O.COMPLETED: "completed_at",
+        O.CANCELLED: "cancelled_at",
+    },
+)
+
+SERVICE_TRANSITIONS: dict[tuple[str, str], str] = {
+    (V.NEW, "schedule"): V.SCHEDULED,
+    (V.NEW, "cancel"): V.CANCELLED,
+    (V.SCHEDULED, "schedule"): V.SCHEDULED,
+    (V.SCHEDULED, "arrive"): V.ON_SITE,
+    (V.SCHEDULED, "cancel"): V.CANCELLED,
+    (V.ON_SITE, "finish"): V.DONE,
+    (V.DONE, "customer_confirm"): V.CONFIRMED,
+    (V.DONE, "reopen"): V.ON_SITE,
+}
+
+service_machine: StateMachine[ServiceOrder] = StateMachine(
+    name="service_order",
+    model=ServiceOrder,
+    transitions=SERVICE_TRANSITIONS,
+    stamps={V.ON_SITE: "arrived_at", V.DONE: "finished_at", V.CONFIRMED: "confirmed_at"},
+)
