@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from kefu.core import clock
 from kefu.core.events import record_audit
-from kefu.sla.models import BusinessCalendar, CalendarDay, SlaPolicy, SlaTarget
+from kefu.sla.models import BusinessCalendar, CalendarDay, Deadline, SlaPolicy, SlaTarget
 
 
 class _Stamped(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -62,3 +62,18 @@ class BusinessCalendarAdmin(_Stamped):
         from kefu.sla.tasks import recompute_calendar_task
 
         recompute_calendar_task.on_commit(form.instance.name)
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: deadlines are set and stopped by the apps' actions, fired by the sweeper."""
+
+    list_display = ("kind", "object_id", "name", "due_at", "warned_at", "fired_at", "stopped_at", "owner", "team")
+    list_filter = ("kind", "name")
+    search_fields = ("object_id", "text")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

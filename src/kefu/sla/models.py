@@ -177,3 +177,53 @@ class SlaTimer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.metric} {self.due_at}"
+
+
+class Deadline(models.Model):
+    """A named deadline of anything that is not a ticket (an after-sales case, a complaint, a
+    service order): ``warn_at`` and ``due_at`` fire once each through the SLA sweeper, which calls
+    the handler registered for the subject's kind (:mod:`kefu.sla.deadlines`)."""
+
+    kind = models.CharField(_("kind"), max_length=60)  # the subject's model label, e.g. "cases.case"
+    object_id = models.CharField(max_length=64)
+    name = models.CharField(_("deadline"), max_length=40)
+    due_at = models.DateTimeField(_("due at"))
+    warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.CharField(_("text"), max_length=200, blank=True)
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    set_at = models.DateTimeField()
+    warned_at = models.DateTimeField(null=True, blank=True)
+    fired_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id", "name"], name="sla_deadline_unique")]
+        indexes = [
+            models.Index(
+                fields=["warn_at"],
+                name="sla_deadline_warn_due",
+                condition=Q(warned_at__isnull=True, fired_at__isnull=True, stopped_at__isnull=True),
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="sla_deadline_due",
+                condition=Q(fired_at__isnull=True, stopped_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.object_id} {self.name} {self.due_at}"

@@ -19,3 +19,11 @@ def sweep_sla(now: datetime) -> int:
 def recompute_calendar_task(name: str) -> int:
     """Recompute running deadlines after a calendar changed (enqueued by the admin)."""
     return recompute_calendar(name, clock.now())
+
+
+@sweeper("sla.deadlines")
+def sweep_deadlines(now: datetime) -> int:
+    """Warnings and passings of the named deadlines of cases, complaints and service orders."""
+    from kefu.sla import deadlines
+
+    return deadlines.sweep(now)

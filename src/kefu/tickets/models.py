@@ -209,6 +209,8 @@ class Notification(models.Model):
     ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     text = models.CharField(_("text"), max_length=300)
+    # For notifications about other things than tickets; db_default serves the sweeper's INSERT … SELECT.
+    url = models.CharField(_("link"), max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
 
