@@ -68,6 +68,18 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "knowledge.add_cannedreply": (SUP, ADM),
     "knowledge.change_cannedreply": (SUP, ADM),
     "knowledge.delete_cannedreply": (SUP, ADM),
+    # knowledge (kb): articles, search lexicon, personal canned replies
+    "knowledge.view_article": ALL,
+    "knowledge.add_article": (SUP, ADM),
+    "knowledge.change_article": (SUP, ADM),
+    "knowledge.delete_article": (SUP, ADM),
+    "knowledge.publish_article": (SUP, ADM),
+    "knowledge.add_own_cannedreply": ALL,
+    "knowledge.view_searchword": (SUP, ADM),
+    "knowledge.add_searchword": (ADM,),
+    "knowledge.delete_searchword": (ADM,),
+    "knowledge.add_synonymgroup": (ADM,),
+    "knowledge.delete_synonymgroup": (ADM,),
 }
 
 # Roles whose members may open the Django admin (configuration screens).

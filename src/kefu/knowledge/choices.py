@@ -22,3 +22,32 @@ class CannedCategory(models.TextChoices):
     AFTERSALES = "aftersales", _("After-sales")
     GREETING_PHONE = "greeting_phone", _("Phone greeting")
     OTHER = "other", _("Other")
+
+
+class ArticleCategory(models.TextChoices):
+    """Support documents of R37: price list, product manual, technical FAQ, policies."""
+
+    PRICE_LIST = "price_list", _("Price list")
+    PRODUCT_MANUAL = "product_manual", _("Product manual")
+    TECHNICAL_FAQ = "technical_faq", _("Technical FAQ")
+    ORDERING = "ordering", _("Ordering and payment")
+    SHIPPING = "shipping", _("Shipping policy")
+    RETURNS = "returns", _("Returns and exchanges")
+    REFUNDS = "refunds", _("Refunds")
+    WARRANTY = "warranty", _("Warranty and repair")
+    INVOICES = "invoices", _("Invoices")
+    INSTALLATION = "installation", _("Installation")
+    OTHER = "other", _("Other")
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class CannedScope(models.TextChoices):
+    """Who sees a canned reply: everybody, one team, or only its owner."""
+
+    COMPANY = "company", _("Company")
+    TEAM = "team", _("Team")
+    PERSONAL = "personal", _("Personal")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
@@ -18,6 +19,7 @@ import rjieba
 
 _lock = threading.Lock()
 _PUNCT_OR_SPACE = re.compile(r"^[\s\W_]+$", re.UNICODE)
+_custom_words: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -30,7 +32,20 @@ def _segmenter() -> rjieba.Jieba:
     jieba = rjieba.Jieba()
     for word, freq, tag in service_words():
         jieba.add_word(word, freq, tag)
+    for word in _custom_words:
+        jieba.add_word(word, 20000, "n")
     return jieba
+
+
+def set_custom_words(words: Iterable[str]) -> None:
+    """Words an administrator added (the knowledge dictionary, synonym words): segmentation
+    keeps each whole from now on, in this process. Folded first, like the text they match."""
+    global _custom_words
+    wanted = tuple(sorted({fold(w).strip() for w in words if w.strip()}))
+    with _lock:
+        if wanted != _custom_words:
+            _custom_words = wanted
+            _segmenter.cache_clear()
 
 
 def service_words() -> list[tuple[str, int, str]]:

@@ -1,0 +1,75 @@
+"""Keeping the search index and the article vectors in step with the articles.
+
+Only published articles are indexed. The row holds the title's tokens twice (titles weigh
+more) followed by the body's. Vectors are refreshed after commit, and lazily by search for any
+article whose vector is older than its text (``embedded_version``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from kefu.core.text import embed
+from kefu.knowledge import lexicon
+from kefu.knowledge.content import plain_text
+from kefu.knowledge.models import Article, ArticleIndex
+
+
+def index_text(article: Article) -> str:
+    return f"{article.title}\n{article.title}\n{plain_text(article.body)}"
+
+
+def passage_text(article: Article) -> str:
+    return f"{article.title}\n{plain_text(article.body)[:600]}"
+
+
+def reindex(article: Article) -> None:
+    """Write (or remove) the article's index row from its current state."""
+    if not article.is_published:
+        ArticleIndex.objects.filter(article_id=article.pk).delete()
+        return
+    tokens = lexicon.tokens(index_text(article))
+    ArticleIndex.objects.update_or_create(
+        article_id=article.pk,
+        defaults={"tokens": " ".join(tokens), "length": len(tokens), "is_public": article.is_public},
+    )
+
+
+def reindex_matching(words: Iterable[str]) -> int:
+    """Re-tokenise the published articles whose text contains one of ``words`` (after a
+    dictionary or synonym change); returns how many were rewritten."""
+    from kefu.core.text import fold
+
+    wanted = {fold(w) for w in words if w.strip()}
+    if not wanted:
+        return 0
+    count = 0
+    for article in Article.objects.filter(index_row__isnull=False).iterator(chunk_size=500):
+        text = fold(index_text(article))
+        if any(word in text for word in wanted):
+            reindex(article)
+            count += 1
+    return count
+
+
+def refresh_vectors(ids: Iterable[int]) -> dict[int, bytes]:
+    """Embed the given articles whose vector is missing or stale; returns every requested
+    article's packed vector."""
+    articles = list(
+        Article.objects.filter(pk__in=list(ids)).only("pk", "title", "body", "version", "embedded_version", "embedding")
+    )
+    stale = [a for a in articles if a.embedding is None or a.embedded_version != a.version]
+    if stale:
+        vectors = embed.passage_vectors([passage_text(a) for a in stale])
+        with transaction.atomic():
+            for article, vec in zip(stale, vectors, strict=True):
+                article.embedding = embed.pack(vec)
+                Article.objects.filter(pk=article.pk, version=article.version).update(
+                    embedding=article.embedding, embedded_version=article.version
+                )
+    return {a.pk: bytes(a.embedding) for a in articles if a.embedding is not None}
+
+
+def refresh_vector_after_commit(article_id: int) -> None:
+    transaction.on_commit(lambda: refresh_vectors([article_id]))
