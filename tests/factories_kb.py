@@ -6,8 +6,8 @@ import factory
 
 from kefu.core import clock
 from kefu.knowledge.actions import do_create_article
-from kefu.knowledge.choices import ArticleCategory, ArticleStatus, CannedCategory, CannedScope
-from kefu.knowledge.models import Article, CannedReply
+from kefu.knowledge.choices import ArticleCategory, ArticleStatus
+from kefu.knowledge.models import Article
 
 
 class ArticleFactory(factory.django.DjangoModelFactory):
@@ -25,14 +25,3 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         return do_create_article(now=clock.now(), **kwargs)
-
-
-class CannedReplyFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = CannedReply
-
-    key = factory.Sequence(lambda n: f"test-canned-{n}")
-    category = CannedCategory.OTHER
-    title = factory.Sequence(lambda n: f"话术{n}")
-    text = "亲，您好！"
-    scope = CannedScope.COMPANY

@@ -7,7 +7,7 @@ import pytest
 from kefu.core import clock
 from kefu.knowledge import actions
 from kefu.knowledge.choices import ArticleStatus
-from kefu.knowledge.models import Article
+from kefu.knowledge.models import Article, SynonymGroup
 from kefu.knowledge.search import search
 from tests.factories import UserFactory
 from tests.factories_kb import ArticleFactory
@@ -21,8 +21,12 @@ def admin():
 
 
 @pytest.fixture
-def corpus():
-    Article.objects.all().delete()  # the shipped articles; these tests use their own corpus
+def corpus(admin):
+    # The shipped articles and synonyms go: these tests use their own corpus and lexicon.
+    for article in Article.objects.all():
+        actions.check_delete_article(article, actor=admin, now=clock.now())
+    for group in SynonymGroup.objects.all():
+        actions.check_delete_synonym_group(group, actor=admin, now=clock.now())
     return {
         "refund": ArticleFactory(
             key="t-refund", title="退款多久到账", body="<p>退款审核通过后原路退回，1–3个工作日到账。</p>"

@@ -86,7 +86,10 @@ def do_create_article(
     is_public: bool = False,
     status: str = ArticleStatus.DRAFT,
     follow_up: str = "",
+    embed_after_commit: bool = True,
 ) -> Article:
+    """``embed_after_commit=False`` leaves the vector to the first search that needs it
+    (bulk installs)."""
     clean = clean_article(
         {"title": title, "body": body, "category": category, "is_public": is_public, "status": status,
          "follow_up": follow_up}
@@ -107,7 +110,8 @@ def do_create_article(
         )
         index.reindex(article)
         record_audit(article, "article.created", actor=actor, now=now, to_state=article.status)
-        index.refresh_vector_after_commit(article.pk)
+        if embed_after_commit:
+            index.refresh_vector_after_commit(article.pk)
     return article
 
 

@@ -61,14 +61,29 @@ def refresh_vectors(ids: Iterable[int]) -> dict[int, bytes]:
     )
     stale = [a for a in articles if a.embedding is None or a.embedded_version != a.version]
     if stale:
-        vectors = embed.passage_vectors([passage_text(a) for a in stale])
+        vectors = _passage_vectors([passage_text(a) for a in stale])
         with transaction.atomic():
             for article, vec in zip(stale, vectors, strict=True):
-                article.embedding = embed.pack(vec)
+                article.embedding = vec
                 Article.objects.filter(pk=article.pk, version=article.version).update(
                     embedding=article.embedding, embedded_version=article.version
                 )
     return {a.pk: bytes(a.embedding) for a in articles if a.embedding is not None}
+
+
+_memo: dict[str, bytes] = {}
+_MEMO_SIZE = 5000
+
+
+def _passage_vectors(texts: list[str]) -> list[bytes]:
+    """Packed vectors of ``texts``, remembering recent ones (the same text embeds the same)."""
+    missing = list(dict.fromkeys(t for t in texts if t not in _memo))
+    if missing:
+        if len(_memo) + len(missing) > _MEMO_SIZE:
+            _memo.clear()
+        for text, vec in zip(missing, embed.passage_vectors(missing), strict=True):
+            _memo[text] = embed.pack(vec)
+    return [_memo[t] for t in texts]
 
 
 def refresh_vector_after_commit(article_id: int) -> None:

@@ -28,6 +28,19 @@ def _t2s() -> opencc.OpenCC:
 
 
 @lru_cache(maxsize=1)
+def _s2twp() -> opencc.OpenCC:
+    return opencc.OpenCC("s2twp")
+
+
+def to_traditional(text: str) -> str:
+    """Simplified → Traditional (Taiwan standard with phrases: 软件 → 軟體) for zh-Hant
+    readers. Only Chinese characters change, so HTML markup passes through unharmed."""
+    with _lock:
+        converted: str = _s2twp().convert(text)
+    return converted
+
+
+@lru_cache(maxsize=1)
 def _segmenter() -> rjieba.Jieba:
     jieba = rjieba.Jieba()
     for word, freq, tag in service_words():
