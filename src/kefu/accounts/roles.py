@@ -99,6 +99,13 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "knowledge.delete_searchword": (ADM,),
     "knowledge.add_synonymgroup": (ADM,),
     "knowledge.delete_synonymgroup": (ADM,),
+    # assist: reply lint, emotion analysis, bot answers for everyone; supervisors keep the phrase list
+    "assist.use_assist": ALL,
+    "assist.view_forbiddenphrase": ALL,
+    "assist.add_forbiddenphrase": (SUP, ADM),
+    "assist.change_forbiddenphrase": (SUP, ADM),
+    "assist.delete_forbiddenphrase": (SUP, ADM),
+    "assist.change_assistsettings": (ADM,),
 }
 
 # Roles whose members may open the Django admin (configuration screens).

@@ -1,8 +1,38 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def install_after_migrate(sender: Any, **kwargs: Any) -> None:
+    """Default settings and phrases; train the emotion and intent models if not cached (at install)."""
+    from kefu.assist import emotion
+    from kefu.assist.actions import do_seed_defaults
+    from kefu.bot import intents
+
+    do_seed_defaults(using=kwargs.get("using", "default"))
+    emotion.ensure_trained()
+    intents.model()
+
+
+def customer_wrote(stored: list[tuple[Any, str, Any]], now: Any) -> None:
+    """After a customer's message is stored, analyse it after commit (emotion, priority)."""
+    from kefu.assist.tasks import analyze_conversation
+    from kefu.conversations.choices import AuthorKind
+
+    for conversation, author_kind, _author in stored:
+        if author_kind == AuthorKind.CUSTOMER:
+            analyze_conversation.on_commit(conversation.pk)
 
 
 class AssistConfig(AppConfig):
     name = "kefu.assist"
     label = "assist"
     verbose_name = _("Agent assist")
+
+    def ready(self) -> None:
+        from kefu.conversations.hooks import on_messages
+
+        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="kefu.assist.install")
+        on_messages(customer_wrote)

