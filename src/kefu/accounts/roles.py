@@ -106,6 +106,19 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "assist.change_forbiddenphrase": (SUP, ADM),
     "assist.delete_forbiddenphrase": (SUP, ADM),
     "assist.change_assistsettings": (ADM,),
+    # cases: after-sales cases (售后单), refund payment (only finance pays, R22), compensation (R26)
+    "cases.view_case": ALL,
+    "cases.add_case": (R, A, SUP, ADM),
+    "cases.change_case": (R, A, SUP, ADM),
+    "cases.decide_case": (A, SUP, ADM),
+    "cases.record_return": (R, A, SUP, ADM),
+    "cases.handle_case": (A, SUP, ADM),
+    "cases.request_payment": (R, A, SUP, ADM),
+    "cases.pay_refund": (F,),
+    "cases.view_compensation": ALL,
+    "cases.add_compensation": FRONTLINE,
+    "cases.approve_compensation": (SUP, ADM),
+    "cases.view_cost_report": (F, SUP, ADM),
 }
 
 # Roles whose members may open the Django admin (configuration screens).
