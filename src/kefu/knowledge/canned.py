@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from kefu.core.text import fold, to_traditional
 from kefu.knowledge.models import CannedReply
 
 VARIABLE = re.compile(r"\{([^{}\s]{1,20})\}")
@@ -59,3 +60,74 @@ def fill(text: str, values: Mapping[str, str]) -> str:
     """Replace ``{变量}`` with its value; unknown or missing variables stay visible so the
     agent sees what to fill in by hand."""
     return VARIABLE.sub(lambda m: str(values.get(m.group(1)) or m.group(0)), text)
+
+
+ZH_HANT = "zh-hant"
+ZH_HANS = "zh-hans"
+
+
+def script_of(texts: list[str]) -> str:
+    """``zh-hant`` when the texts are written in Traditional characters, else ``zh-hans``:
+    characters that folding to Simplified changes give Traditional away."""
+    sample = "".join(texts)[-2000:]
+    folded = fold(sample)
+    if len(folded) != len(sample):
+        return ZH_HANS
+    han = [c for c in sample if "\u4e00" <= c <= "\u9fff"]
+    changed = sum(1 for a, b in zip(sample.lower(), folded, strict=True) if a != b and "\u4e00" <= a <= "\u9fff")
+    return ZH_HANT if han and changed >= max(2, len(han) * 0.05) else ZH_HANS
+
+
+def customer_language(conversation: Any) -> str:
+    """The script a conversation's customer reads: the conversation's own ``language`` when
+    one is recorded, else what the customer wrote last."""
+    stated = str(getattr(conversation, "language", "") or "").lower()
+    if stated.startswith("zh"):
+        return ZH_HANT if any(t in stated for t in ("hant", "tw", "hk", "mo")) else ZH_HANS
+    texts = list(
+        conversation.messages.filter(author_kind="customer").order_by("-pk").values_list("text", flat=True)[:10]
+    )
+    return script_of(texts)
+
+
+def order_values(conversation: Any) -> dict[str, str]:
+    """{订单号} {快递公司} {快递单号} from the order linked to the conversation, if any."""
+    try:
+        from kefu.aftersales.selectors import linked_order
+    except ImportError:  # the orders app is optional for the library
+        return {}
+    order = linked_order(conversation=conversation)
+    if order is None:
+        return {}
+    return {
+        "订单号": str(order.number),
+        "快递公司": str(getattr(order, "courier", "") or ""),
+        "快递单号": str(getattr(order, "tracking_no", "") or ""),
+    }
+
+
+def picker_items(conversation: Any, agent: Any, replies: Any) -> list[dict[str, Any]]:
+    """What the composer's ``/`` picker offers: ``replies`` with variables filled for this
+    conversation, in Traditional characters for a zh-Hant customer; the note stays apart."""
+    customer = conversation.customer
+    values = {
+        "客服名": getattr(agent, "display_name", "") or str(agent),
+        "客户称呼": customer.display_salutation or customer.name,
+        "店铺名": conversation.channel.shop.name if conversation.channel.shop else "",
+        **order_values(conversation),
+    }
+    hant = customer_language(conversation) == ZH_HANT
+    items = []
+    for r in replies:
+        text = fill(r.text, values)
+        items.append(
+            {
+                "id": r.pk,
+                "shortcut": r.shortcut,
+                "title": r.title,
+                "category": r.get_category_display(),
+                "text": to_traditional(text) if hant else text,
+                "note": r.note,
+            }
+        )
+    return items

@@ -21,8 +21,8 @@ from kefu.conversations.router import LIVE_KINDS
 from kefu.core import clock
 from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError
-from kefu.knowledge.canned import fill
-from kefu.knowledge.models import CannedReply
+from kefu.knowledge.canned import picker_items
+from kefu.knowledge.selectors import canned_visible_to
 
 DEFAULT_TARGETS = (15, 20)  # R5 greet within 15 s, R6 answer within 20 s
 
@@ -36,29 +36,15 @@ def chat_targets(conversation: Conversation) -> tuple[int, int]:
     return sla_targets(conversation.channel.kind)
 
 
-def canned_for(conversation: Conversation, agent: Any) -> list[dict[str, str]]:
+def canned_for(conversation: Conversation, agent: Any) -> list[dict[str, Any]]:
     """The canned replies this conversation's shop may use, variables filled in for it;
     what kefu cannot know yet (an order number…) stays as ``{订单号}`` for the agent."""
-    customer = conversation.customer
-    values = {
-        "客服名": getattr(agent, "display_name", "") or str(agent),
-        "客户称呼": customer.display_salutation or customer.name,
-        "店铺名": conversation.channel.shop.name if conversation.channel.shop else "",
-    }
-    replies = CannedReply.objects.filter(is_active=True).order_by("category", "key")
+    replies = canned_visible_to(agent).order_by("category", "-usage_count", "key")  # company + team + own
     if conversation.channel.shop_id:
         replies = replies.filter(shop__isnull=True) | replies.filter(shop_id=conversation.channel.shop_id)
     else:
         replies = replies.filter(shop__isnull=True)
-    return [
-        {
-            "shortcut": r.shortcut,
-            "title": r.title,
-            "category": r.get_category_display(),
-            "text": fill(r.text, values),
-        }
-        for r in replies[:300]
-    ]
+    return picker_items(conversation, agent, replies[:300])
 
 
 def inbox_context(request: HttpRequest) -> dict[str, Any]:

@@ -380,6 +380,7 @@
         var body = document.createElement("span");
         body.textContent = item.text;
         row.appendChild(head); row.appendChild(body);
+        if (item.note) { var note = document.createElement("small"); note.className = "canned-note"; note.textContent = "※ " + item.note; row.appendChild(note); }  // for the agent, never sent
         row.addEventListener("mousedown", function (e) { e.preventDefault(); index = i; choose(); });
         popup.appendChild(row);
       });
@@ -404,6 +405,7 @@
       var before = text.value.slice(0, text.selectionStart), after = text.value.slice(text.selectionStart);
       before = before.replace(/\/[^\s\/]*$/, "");
       text.value = before + item.text + after;
+      if (item.id) text.dataset.cannedUsed = ((text.dataset.cannedUsed || "") + " " + item.id).trim();  // counted on send (knowledge/canned.js)
       popup.hidden = true; self.open = false;
       text.focus();
       var hole = /\{[^{}\s]{1,20}\}/.exec(item.text);  // select the first blank ({订单号}) to fill in

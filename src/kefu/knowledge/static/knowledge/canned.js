@@ -1,0 +1,25 @@
+/* Canned-reply usage counts: when the composer sends a reply that still contains a canned
+ * reply the agent inserted with "/", tell the server once per reply (POST /kb/canned/ID/used/). */
+(function () {
+  "use strict";
+  var form = document.getElementById("composer");
+  var data = document.getElementById("canned-data");
+  if (!form || !data) return;
+  var byId = {};
+  JSON.parse(data.textContent).forEach(function (r) { if (r.id) byId[r.id] = r; });
+  var text = form.querySelector("textarea");
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+  form.addEventListener("submit", function () {
+    var used = (text.dataset.cannedUsed || "").split(" ").filter(Boolean);
+    delete text.dataset.cannedUsed;
+    var value = text.value, seen = {};
+    used.forEach(function (id) {
+      var item = byId[id];
+      if (!item || seen[id] || value.indexOf(item.text.slice(0, 12)) < 0) return;
+      seen[id] = true;
+      fetch(form.dataset.cannedUsedUrl.replace("0", id), {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf ? csrf.value : "" }
+      }).catch(function () {});
+    });
+  }, true);
+})();
