@@ -68,6 +68,17 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "knowledge.add_cannedreply": (SUP, ADM),
     "knowledge.change_cannedreply": (SUP, ADM),
     "knowledge.delete_cannedreply": (SUP, ADM),
+    # complaints: anyone who receives one registers it; after-sales handles; the leader approves (R27–R30)
+    "complaints.view_complaint": ALL,
+    "complaints.add_complaint": ALL,
+    "complaints.handle_complaint": (A, SUP, ADM),
+    "complaints.approve_complaint": (SUP, ADM),
+    "complaints.view_staff_records": (SUP, ADM),
+    "complaints.decide_staff_records": (ADM,),
+    # quality: everyone sees their own inspections and appeals; supervisors review and sample
+    "quality.view_inspection": ALL,
+    "quality.appeal_finding": ALL,
+    "quality.review_inspection": (SUP, ADM),
     # aftersales: orders, shipments, logistics exceptions, COD, shipping rates, service orders
     "aftersales.view_order": ALL,
     "aftersales.add_order": FRONTLINE,

@@ -1,0 +1,138 @@
+"""Run a scorecard over a transcript: the enabled shipped rules and the administrators' own
+keyword / regular-expression rules, and the weighted score (0–100)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kefu.core.errors import ValidationFailed
+from kefu.core.text import fold
+from kefu.quality.choices import CustomRuleKind, CustomRuleMode
+from kefu.quality.rules import AGENT, AUTHORS, CHANNELS, FAIL, NA, PASS, RULES, Msg, Result, Transcript
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A rule as one scorecard uses it."""
+
+    id: str
+    weight: int
+    custom: Any = None  # a CustomRule-like object (kind, pattern, mode, key) for admin rules
+
+
+@dataclass(frozen=True)
+class Outcome:
+    score: int
+    checks: list[tuple[Result, int]]  # (result, weight)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"score": self.score, "checks": [{**r.as_dict(), "weight": w} for r, w in self.checks]}
+
+
+def shipped_specs(config: dict[str, Any] | None = None) -> list[RuleSpec]:
+    """The shipped rules a scorecard's ``rules`` JSON turns on, with their weights."""
+    config = config or {}
+    specs = []
+    for rule in RULES.values():
+        own = config.get(rule.id) or {}
+        if own.get("enabled", True):
+            specs.append(RuleSpec(rule.id, int(own.get("weight", rule.weight))))
+    return specs
+
+
+def compile_custom(kind: str, pattern: str) -> re.Pattern[str]:
+    """An admin rule as one expression over folded text; raises ValidationFailed if invalid."""
+    if kind == CustomRuleKind.KEYWORD:
+        words = [fold(w.strip()) for w in pattern.splitlines() if w.strip()]
+        if not words:
+            raise ValidationFailed(_("Give at least one keyword."))
+        return re.compile("|".join(re.escape(w) for w in words))
+    try:
+        return re.compile(fold(pattern))
+    except re.error as exc:
+        raise ValidationFailed(_("The regular expression is not valid: %(error)s") % {"error": exc}) from None
+
+
+def custom_check(t: Transcript, key: str, kind: str, pattern: str, mode: str) -> Result:
+    agents = t.indexes(AGENT)
+    if not agents:
+        return Result(key, NA, _("No agent message."))
+    expr = compile_custom(kind, pattern)
+    hit = next((i for i in agents if expr.search(t.folded[i])), None)
+    if mode == CustomRuleMode.MUST:
+        if hit is None:
+            return Result(key, FAIL, _("The agent never wrote the required wording."))
+        return Result(key, PASS, "", hit)
+    if hit is not None:
+        found = expr.search(t.folded[hit])
+        return Result(key, FAIL, "「%s」" % (found.group(0) if found else ""), hit)
+    return Result(key, PASS)
+
+
+def run(t: Transcript, specs: Iterable[RuleSpec], *, timings: dict[str, float] | None = None) -> Outcome:
+    checks: list[tuple[Result, int]] = []
+    for spec in specs:
+        start = time.perf_counter() if timings is not None else 0.0
+        if spec.custom is not None:
+            c = spec.custom
+            result = custom_check(t, c.key, c.kind, c.pattern, c.mode)
+        else:
+            result = RULES[spec.id].check(t)
+        if timings is not None:
+            timings[spec.id] = timings.get(spec.id, 0.0) + time.perf_counter() - start
+        checks.append((result, spec.weight))
+    return Outcome(score=score_of(checks), checks=checks)
+
+
+def score_of(checks: Iterable[tuple[Result, int]]) -> int:
+    counted = [(r.status, w) for r, w in checks if r.status in (PASS, FAIL)]
+    total = sum(w for _s, w in counted)
+    if total == 0:
+        return 100
+    return round(100 * sum(w for s, w in counted if s == PASS) / total)
+
+
+def parse_messages(channel: Any, raw: Any) -> Transcript:
+    """The API's transcript (``{"author", "text", "at"}`` items), validated: a clear 400 otherwise."""
+    if not isinstance(channel, str) or channel not in CHANNELS:
+        raise ValidationFailed(
+            _("Unknown channel “%(value)s”; use one of: %(all)s")
+            % {"value": channel, "all": ", ".join(sorted(CHANNELS))}
+        )
+    if not isinstance(raw, list) or not raw:
+        raise ValidationFailed(_("Give the messages of the conversation."))
+    if len(raw) > 2000:
+        raise ValidationFailed(_("At most 2,000 messages."))
+    messages = []
+    for n, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise ValidationFailed(_("Message %(n)s is not an object.") % {"n": n})
+        author, text, at = item.get("author"), item.get("text"), item.get("at")
+        if author not in AUTHORS:
+            raise ValidationFailed(_("Message %(n)s: the author is customer, agent, bot or system.") % {"n": n})
+        if not isinstance(text, str) or len(text) > 20000:
+            raise ValidationFailed(_("Message %(n)s: the text must be a string.") % {"n": n})
+        moment: datetime | None = None
+        if at is not None:
+            try:
+                moment = datetime.fromisoformat(str(at).replace("Z", "+00:00"))
+            except ValueError:
+                raise ValidationFailed(_("Message %(n)s: “at” is not an ISO-8601 time.") % {"n": n}) from None
+            if moment.tzinfo is None:
+                raise ValidationFailed(_("Message %(n)s: “at” needs a time zone.") % {"n": n})
+        messages.append(Msg(author=author, text=text, at=moment))
+    return Transcript(channel=channel, messages=messages)
+
+
+def transcript_of(conversation: Any) -> Transcript:
+    """A stored conversation as the rules see it: internal notes are not part of it."""
+    rows = conversation.messages.filter(is_internal=False).order_by("created_at", "id")
+    messages = [Msg(author=m.author_kind, text=m.text, at=m.created_at) for m in rows]
+    return Transcript(channel=conversation.channel.kind, messages=messages)
