@@ -340,47 +340,41 @@ def _compensation(raw: Any) -> dict[str, Any]:
 
 
 def _offer_compensation(complaint: Complaint, actor: Any, now: datetime) -> dict[str, Any]:
-    """Contract F: the approved plan's compensation becomes an after-sales compensation record."""
+    """Contract F: the approved plan's compensation becomes an after-sales compensation record
+    (offered by the approving supervisor, so it is approved at once)."""
+    from kefu.cases.actions import check_approve_compensation, check_offer_compensation
+
     wanted = dict(complaint.compensation or {})
     if not wanted or wanted.get("id"):
         return wanted
-    try:
-        from kefu.cases import actions as cases_actions
-    except ImportError:  # the cases app is not installed: the plan keeps the figure only
-        return {**wanted, "status": "recorded"}
-    offer = getattr(cases_actions, "check_offer_compensation", None)
-    if offer is None:
-        return {**wanted, "status": "recorded"}
-    comp = offer(
+    comp = check_offer_compensation(
         actor=actor,
         customer=complaint.customer,
         kind=wanted["kind"],
         amount=Decimal(wanted["amount"]),
         reason=wanted.get("reason") or _("Complaint #%(id)s") % {"id": complaint.pk},
         order=complaint.order,
-        note=complaint.plan[:500],
+        note=complaint.plan[:300],
         source="complaint",
         source_id=str(complaint.pk),
         now=now,
     )
-    if getattr(comp, "status", "") == "pending_approval" and hasattr(cases_actions, "check_approve_compensation"):
-        cases_actions.check_approve_compensation(
-            actor,
+    if comp.status == "pending_approval":
+        check_approve_compensation(
             comp,
+            actor=actor,
             approve=True,
             note=_("Approved with the plan of complaint #%(id)s") % {"id": complaint.pk},
             now=now,
         )
         comp.refresh_from_db()
-    return {**wanted, "id": comp.pk, "status": getattr(comp, "status", "")}
+    return {**wanted, "id": comp.pk, "status": comp.status}
 
 
 def _answer_customer(complaint: Complaint, now: datetime, actor: Any) -> None:
     """Tell the customer the answer and the link to accept or decline it (contract E)."""
-    try:
-        from kefu.aftersales.notify import notify_customer
-    except ImportError:
-        return
+    from kefu.aftersales.notify import notify_customer
+
     link = reverse("web:complaint-public", args=[complaint.accept_token])
     text = _("About your complaint #%(id)s: %(answer)s\nPlease accept or decline the proposal here: %(link)s") % {
         "id": complaint.pk,
@@ -728,14 +722,13 @@ def check_verify_staff_fault(complaint: Complaint, *, actor: Any) -> StaffFault:
     now = clock.now()
     with transaction.atomic():
         locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
-        if locked.responsibility != Responsibility.STAFF or locked.about_staff_id is None:
+        staff = locked.about_staff
+        if locked.responsibility != Responsibility.STAFF or staff is None:
             raise Conflict(_("Only a complaint analysed as a staff member's fault can be verified."))
         if StaffFault.objects.filter(complaint=locked).exists():
             raise Conflict(_("This complaint's staff fault is already verified."))
         if locked.about_staff_id == getattr(actor, "pk", None):
             raise PermissionDenied(_("Nobody verifies a complaint about themselves."))
-        staff = locked.about_staff
-        assert staff is not None  # checked above: about_staff_id is set
         level = level_of(len(counted_faults(staff, now)))
         entry = StaffFault.objects.create(
             complaint=locked, staff=staff, verified_by=actor, verified_at=now, level_at_verification=level

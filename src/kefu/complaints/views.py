@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +26,7 @@ from kefu.complaints.transitions import EVENT_PERMISSION, complaint_machine
 from kefu.conversations.models import Conversation
 from kefu.core import clock
 from kefu.core.actions import has_perm, require
-from kefu.core.errors import KefuError, PermissionDenied
+from kefu.core.errors import KefuError
 from kefu.core.events import audit_trail
 from kefu.customers.models import Customer
 from kefu.sla import deadlines
@@ -36,8 +37,8 @@ VIEWS = ("open", "mine", "approval", "closed", "all")
 
 
 @login_required
+@permission_required("complaints.view_complaint", raise_exception=True)
 def complaint_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, "complaints.view_complaint")
     view = request.GET.get("view", "open")
     if view not in VIEWS:
         view = "open"
@@ -58,8 +59,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("complaints.add_complaint", raise_exception=True)
 def complaint_new(request: HttpRequest) -> HttpResponse:
-    require(request.user, "complaints.add_complaint")
     conversation = _get_int(Conversation, request.GET.get("conversation") or request.POST.get("conversation"))
     ticket = _get_int(Ticket, request.GET.get("ticket") or request.POST.get("ticket"))
     customer = _get_int(Customer, request.GET.get("customer") or request.POST.get("customer"))
@@ -169,8 +170,8 @@ def _local(value: datetime | None) -> str:
 
 
 @login_required
+@permission_required("complaints.view_complaint", raise_exception=True)
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, "complaints.view_complaint")
     complaint = get_object_or_404(
         Complaint.objects.select_related("customer", "handler", "received_by", "about_staff", "conversation", "ticket"),
         pk=pk,

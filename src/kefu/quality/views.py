@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
@@ -18,8 +19,7 @@ from django.views.decorators.http import require_POST
 
 from kefu.accounts.models import Team, User
 from kefu.core import clock
-from kefu.core.actions import has_perm, require
-from kefu.core.errors import PermissionDenied
+from kefu.core.actions import has_perm
 from kefu.quality import actions
 from kefu.quality.choices import CheckStatus, InspectionKind
 from kefu.quality.models import Check, Inspection
@@ -35,8 +35,8 @@ def _done(rows: QuerySet[Inspection]) -> QuerySet[Inspection]:
 
 
 @login_required
+@permission_required("quality.view_inspection", raise_exception=True)
 def my_quality(request: HttpRequest) -> HttpResponse:
-    require(request.user, "quality.view_inspection")
     rows = _done(Inspection.objects.filter(agent=request.user)).select_related("conversation", "conversation__customer")
     since = clock.now() - timedelta(days=30)
     summary = rows.filter(created_at__gte=since).aggregate(avg=Avg("score"), n=Count("id"))
@@ -61,8 +61,8 @@ def my_quality(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("quality.review_inspection", raise_exception=True)
 def team_quality(request: HttpRequest) -> HttpResponse:
-    require(request.user, "quality.review_inspection")
     days = int(request.GET.get("days", "56")) if request.GET.get("days", "").isdigit() else 56
     since = clock.now() - timedelta(days=max(1, min(days, 366)))
     rows = _done(Inspection.objects.filter(created_at__gte=since))
@@ -118,9 +118,9 @@ def team_quality(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("quality.view_inspection", raise_exception=True)
 def inspection_list(request: HttpRequest) -> HttpResponse:
     """The conversations behind a number: filter by agent, team, rule (failed), week."""
-    require(request.user, "quality.view_inspection")
     rows = _done(Inspection.objects.all()).select_related("agent", "conversation", "conversation__customer")
     if not has_perm(request.user, "quality.review_inspection"):
         rows = rows.filter(agent=request.user)
@@ -145,8 +145,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("quality.view_inspection", raise_exception=True)
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, "quality.view_inspection")
     inspection = get_object_or_404(
         Inspection.objects.select_related("conversation", "agent", "reviewer", "conversation__customer"), pk=pk
     )
