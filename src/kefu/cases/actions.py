@@ -9,6 +9,7 @@ customer on the channel they used (contract E).
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -35,13 +36,14 @@ from kefu.cases.models import Case, CasePhoto, CaseSettings, Compensation
 from kefu.cases.transitions import EVENT_PERMISSION, SYSTEM_EVENTS, compensation_machine, machine_of
 from kefu.core import clock
 from kefu.core.actions import action, has_perm, require
-from kefu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kefu.core.errors import Conflict, KefuError, PermissionDenied, ValidationFailed
 from kefu.core.events import record_audit
 from kefu.core.uploads import check_upload
 from kefu.customers.models import Customer
 from kefu.sla import deadlines
 
 R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 MAX_PHOTOS = 9
 MAX_AMOUNT = Decimal("1000000")
@@ -492,13 +494,23 @@ def on_shipment_delivered(shipment: Shipment, now: datetime) -> None:
 
 
 def _tell_customer(case: Case, event: str, *, actor: Any, now: datetime) -> None:
-    from kefu.aftersales.notify import notify_customer
-
     text = customer_texts.text_for(case, event, due_at=case.due_at)
     if text:
-        notify_customer(
-            case.customer, text, order=case.order, conversation=case.conversation, now=now, actor=_user(actor)
-        )
+        _notify(case.customer, text, order=case.order, conversation=case.conversation, now=now, actor=actor)
+
+
+def _notify(
+    customer: Customer, text: str, *, order: Order | None, now: datetime, actor: Any, conversation: Any = None
+) -> None:
+    """Tell the customer; a channel that cannot take the message (a closed conversation) must not
+    undo the case's step, so the attempt runs in its own savepoint and a refusal is logged."""
+    from kefu.aftersales.notify import notify_customer
+
+    try:
+        with transaction.atomic():
+            notify_customer(customer, text, order=order, conversation=conversation, now=now, actor=_user(actor))
+    except KefuError as exc:
+        log.warning("customer not told", extra={"customer": customer.pk, "reason": str(exc.message)})
 
 
 # --- compensation (contract F) -----------------------------------------------------------------
@@ -631,8 +643,6 @@ def do_decide_compensation(
 
 
 def _tell_compensation(comp: Compensation, *, actor: Any, now: datetime) -> None:
-    from kefu.aftersales.notify import notify_customer
-
     what = {"coupon": f"一张 ¥{comp.amount} 优惠券", "gift": "一份小礼品", "money": f"¥{comp.amount} 补偿金"}
     text = f"非常抱歉给您带来不便，我们特别为您申请了{what[comp.kind]}，感谢您的理解与支持！"
-    notify_customer(comp.customer, text, order=comp.order, now=now, actor=_user(actor))
+    _notify(comp.customer, text, order=comp.order, now=now, actor=actor)

@@ -118,7 +118,9 @@ def cost_report(start: datetime | None = None, end: datetime | None = None) -> C
     kinds = dict(CompensationKind.choices)
     reasons = dict(CompensationReason.choices)
     report = CostReport()
+    cent = Decimal("0.01")
     for row in grouped:
+        row["total"] = Decimal(row["total"]).quantize(cent)
         report.rows.append(
             {
                 "month": row["month"],

@@ -36,6 +36,7 @@ from kefu.customers.actions import (
     do_create_customer,
 )
 from kefu.customers.choices import CustomerType, IdentityKind, RemarkKind, VipTier
+from kefu.demo.cases import load as load_cases
 from kefu.knowledge.canned import load_default_library
 from kefu.shops.models import Product, Shop
 from kefu.tickets.actions import do_add_ticket_remark, do_assign_ticket, do_create_ticket, do_transition_ticket
@@ -496,6 +497,7 @@ def _load(now: datetime) -> None:
     do_transition_ticket(t5, "resolve", actor=users["sales"], now=now - timedelta(seconds=172600))
     do_transition_ticket(t5, "close", actor=users["supervisor"], now=now - timedelta(seconds=86400))
     _ = (c3, hotline)
+    load_cases(now)  # after-sales cases and compensations (kefu.demo.cases)
 
 
 def logins() -> list[tuple[str, str, str]]:
