@@ -232,6 +232,9 @@ def _load(now: datetime) -> None:
         name="淘宝店铺旺旺", kind=ChannelKind.PLATFORM, key="taobao-jiayou", shop=jiayou, team=online
     )
     load_default_library()
+    from kefu.demo.kb import load as load_kb
+
+    load_kb(now)  # knowledge-base votes, versions, canned replies (kefu.demo.kb)
 
     def customer(name: str, gender: str, ids: list[tuple[str, str]], **kw: object):  # type: ignore[no-untyped-def]
         return do_create_customer(now=now, name=name, gender=gender, identities=ids, **kw)

@@ -30,6 +30,7 @@ from kefu.knowledge.models import (
     SearchWord,
     SynonymGroup,
 )
+from kefu.knowledge.transitions import EVENT_OF_TARGET, article_machine
 
 ARTICLE_FIELDS = ("title", "body", "category", "is_public", "status", "follow_up")
 MAX_BODY_CHARS = 100_000
@@ -146,6 +147,8 @@ def do_update_article(article: Article, changes: dict[str, Any], *, actor: Any, 
             **{name: getattr(article, name) for name in ARTICLE_FIELDS},
         )
         before = article.status
+        if "status" in changed:  # draft ⇄ published, checked against the table
+            article_machine.target(before, EVENT_OF_TARGET[changed["status"]])
         for name, value in changed.items():
             setattr(article, name, value)
         article.version += 1
