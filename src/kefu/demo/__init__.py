@@ -501,6 +501,9 @@ def _load(now: datetime) -> None:
     do_transition_ticket(t5, "close", actor=users["supervisor"], now=now - timedelta(seconds=86400))
     _ = (c3, hotline)
     load_cases(now)  # after-sales cases and compensations (kefu.demo.cases)
+    from kefu.demo.complaints import load as load_complaints
+
+    load_complaints(now)  # complaints in several states, inspected chats (kefu.demo.complaints)
 
 
 def logins() -> list[tuple[str, str, str]]:

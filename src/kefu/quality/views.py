@@ -157,7 +157,10 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         inspection.conversation.messages.filter(is_internal=False).select_related("author").order_by("created_at", "id")
     )
     checks = list(inspection.checks.all())
-    flagged = {c.message_index: c for c in checks if c.status == CheckStatus.FAIL and c.message_index is not None}
+    flagged: dict[int, list[Check]] = {}
+    for c in checks:
+        if c.status == CheckStatus.FAIL and c.message_index is not None:
+            flagged.setdefault(c.message_index, []).append(c)
     names = _names()
     return render(
         request,
@@ -165,7 +168,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "i": inspection,
             "checks": [(c, names.get(c.rule, c.rule)) for c in checks],
-            "transcript": [(n, m, flagged.get(n)) for n, m in enumerate(messages_)],
+            "transcript": [(n, m, flagged.get(n, [])) for n, m in enumerate(messages_)],
             "own": inspection.agent_id == request.user.pk,
             "supervisor": supervisor,
             "statuses": CheckStatus.choices,
