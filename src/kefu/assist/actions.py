@@ -3,12 +3,14 @@ and the priority raise they cause (R19, R31)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kefu.assist import cues
 from kefu.assist import emotion as emotion_model
 from kefu.assist.choices import Emotion, Severity
 from kefu.assist.lint import default_phrases
@@ -21,6 +23,7 @@ from kefu.core.choices import PRIORITY_RANK, Priority
 from kefu.core.errors import ValidationFailed
 from kefu.core.events import publish
 from kefu.core.records import save_changes
+from kefu.core.text import fold
 
 # The priority an unhappy / angry (or threatening) customer's conversation is raised to at least.
 RAISE_TO = {Emotion.UNHAPPY: Priority.HIGH, Emotion.ANGRY: Priority.URGENT}
@@ -110,8 +113,17 @@ def do_record_emotion(message: Message, analysis: emotion_model.Analysis, *, now
     return record
 
 
+# Words and marks without which a message is taken as calm without running the models (cheap first pass).
+_MAYBE_UPSET = re.compile(r"[不没别还差慢坏错退烂投气急催等怎为!！?？]")
+
+
+def might_be_upset(text: str) -> bool:
+    return bool(_MAYBE_UPSET.search(fold(text))) or bool(cues.find(text).all)
+
+
 def analyze_new_customer_messages(conversation_id: int, *, now: datetime) -> list[MessageEmotion]:
-    """Analyse the conversation's public customer messages that have no analysis yet (latest 5)."""
+    """Analyse the conversation's public customer messages that have no analysis yet (latest 5); messages
+    with nothing that could signal displeasure are skipped without loading the models."""
     pending = list(
         Message.objects.filter(
             conversation_id=conversation_id,
@@ -122,4 +134,5 @@ def analyze_new_customer_messages(conversation_id: int, *, now: datetime) -> lis
         .exclude(text="")
         .order_by("-id")[:5]
     )
-    return [do_record_emotion(m, emotion_model.analyze(m.text), now=now) for m in reversed(pending)]
+    upset = [m for m in reversed(pending) if might_be_upset(m.text)]
+    return [do_record_emotion(m, emotion_model.analyze(m.text), now=now) for m in upset]

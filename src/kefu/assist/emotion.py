@@ -25,6 +25,7 @@ from kefu.assist import cues as cue_lexicon
 from kefu.assist import modelcache, sentiment
 from kefu.assist.choices import Emotion
 from kefu.assist.textspan import aligned_fold
+from kefu.core.text import embed
 
 FEATURES_VERSION = 3
 # A plain question or a polite request: usually calm unless the cues say otherwise.
@@ -130,6 +131,7 @@ def ensure_trained() -> None:
     """Train the signals' models and the combiner if they are not cached yet."""
     sentiment.ensure_trained()
     combiner()
+    embed.query_vector("预热")  # load the sentence model now, not on a customer's first message
 
 
 def classify(found: list[Signals]) -> list[tuple[str, npt.NDArray[np.float64]]]:

@@ -25,3 +25,16 @@ class Intent(models.TextChoices):
     HUMAN = "human", _("Ask for a person")
     GREETING = "greeting", _("Greeting")
     THANKS = "thanks", _("Thanks")
+
+
+class BotState(models.TextChoices):
+    ANSWERING = "answering", _("Bot answering")
+    HANDED_OVER = "handed_over", _("Handed over to a person")
+
+
+class HandoffReason(models.TextChoices):
+    ASKED = "asked", _("The customer asked for a person")
+    LOW_CONFIDENCE = "low_confidence", _("The bot was not sure")
+    ANGRY = "angry", _("The customer is upset")
+    COMPLAINT = "complaint", _("A complaint")
+    AGENT = "agent", _("An agent took the chat")

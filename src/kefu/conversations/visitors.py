@@ -8,7 +8,7 @@ functions, which assume the identity was already verified.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -30,6 +30,18 @@ from kefu.customers.identities import normalise
 from kefu.customers.models import Customer, CustomerIdentity
 
 ANSWER_WITHIN = timedelta(hours=24)  # R7: a service request is answered within 24 h
+
+# Who may answer a new chat before the queue does (the FAQ bot registers from its app's ready(), so
+# conversations never imports it): fn(conversation, now) -> True when it takes the chat; it routes the
+# chat itself when it hands over to a person.
+FirstResponder = Callable[[Conversation, datetime], bool]
+_FIRST_RESPONDERS: list[FirstResponder] = []
+
+
+def first_responder(fn: FirstResponder) -> FirstResponder:
+    if fn not in _FIRST_RESPONDERS:
+        _FIRST_RESPONDERS.append(fn)
+    return fn
 
 
 @dataclass(frozen=True)
@@ -160,7 +172,8 @@ def post(
             client_id=client_id,
             attachments=attachments,
         )
-        if started:  # later, the queue is drained when an agent has room (router.drain)
+        taken = started and any(fn(conversation, now) for fn in _FIRST_RESPONDERS)
+        if started and not taken:  # later, the queue is drained when an agent has room (router.drain)
             conversation = route(conversation.pk, now=now)
     return conversation, message, created
 
