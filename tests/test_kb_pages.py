@@ -79,8 +79,7 @@ def test_attachments_accept_images_and_refuse_other_files(client, roles, setting
     [attachment] = article.attachments.all()
     client.logout()
     download = client.get(f"/kb/attachments/{attachment.pk}/")
-    assert (download.status_code, b"".join(download.streaming_content)) == (200, PNG)
-    download.close()
+    assert (download.status_code, b"".join(download.streaming_content)) == (200, PNG)  # consuming closes the file
     # Given a program named like an image, an oversized file and a script, then each is refused.
     client.force_login(roles["supervisor"])
     for bad in (
