@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kefu.assist import cues
 from kefu.assist import emotion as emotion_model
 from kefu.assist.choices import Emotion, Severity
-from kefu.assist.lint import default_phrases
+from kefu.assist.lint import blocking, default_phrases, lint
 from kefu.assist.models import AssistSettings, ForbiddenPhrase, MessageEmotion
 from kefu.conversations.choices import AuthorKind
 from kefu.conversations.models import Conversation, Message
@@ -136,3 +136,24 @@ def analyze_new_customer_messages(conversation_id: int, *, now: datetime) -> lis
     )
     upset = [m for m in reversed(pending) if might_be_upset(m.text)]
     return [do_record_emotion(m, emotion_model.analyze(m.text), now=now) for m in upset]
+
+
+class ReplyBlocked(ValidationFailed):
+    """An agent's reply breaks the service standards at a severity the administrator blocks."""
+
+    code = "reply_standards"
+
+
+def enforce_reply_standards(text: str) -> None:
+    """Refuse an agent's public reply with a violation of a blocked severity (registered as a reply
+    check of ``kefu.conversations.actions``; the composer shows the same violations while typing)."""
+    severities = list(assist_settings().block_severities or [])
+    if not severities:
+        return
+    blocked = blocking(lint(text), severities)
+    if blocked:
+        listed = "; ".join(f"「{v.text}」{v.message}" for v in blocked)
+        raise ReplyBlocked(
+            _("This reply breaks the service standards: %(violations)s") % {"violations": listed},
+            violations=[v.as_dict() for v in blocked],
+        )

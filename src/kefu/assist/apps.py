@@ -32,7 +32,11 @@ class AssistConfig(AppConfig):
     verbose_name = _("Agent assist")
 
     def ready(self) -> None:
+        from kefu.assist.actions import enforce_reply_standards
+        from kefu.conversations.actions import REPLY_CHECKS
         from kefu.conversations.hooks import on_messages
 
         post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="kefu.assist.install")
         on_messages(customer_wrote)
+        if enforce_reply_standards not in REPLY_CHECKS:
+            REPLY_CHECKS.append(enforce_reply_standards)

@@ -135,11 +135,17 @@ _PUNCT = re.compile(r"[\s\W_]")
 
 @lru_cache(maxsize=256)
 def _phrase_regex(phrase: str) -> re.Pattern[str]:
-    folded = aligned_fold(phrase)
+    """The phrase as typed in either script, with Taiwan wording too (设备 → 裝置 folds to 装置),
+    tolerating other punctuation and spaces between its characters."""
+    variants = dict.fromkeys([aligned_fold(phrase), aligned_fold(to_traditional(phrase))])
+    return re.compile("|".join(_loose(v) for v in variants))
+
+
+def _loose(folded: str) -> str:
     parts = []
     for ch in folded:
         parts.append(r"[\s\W_]*" if _PUNCT.match(ch) else re.escape(ch) + r"\s*")
-    return re.compile("".join(parts).removesuffix(r"\s*").removesuffix(r"[\s\W_]*"))
+    return "".join(parts).removesuffix(r"\s*").removesuffix(r"[\s\W_]*")
 
 
 def default_phrases() -> list[dict[str, str]]:

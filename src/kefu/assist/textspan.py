@@ -8,11 +8,9 @@ whose i-th character is the folded i-th character of the input.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from kefu.core.text import fold, to_traditional
 
-import opencc
-
-from kefu.core.text import fold
+__all__ = ["aligned_fold", "is_traditional", "to_traditional"]
 
 
 def aligned_fold(text: str) -> str:
@@ -27,18 +25,7 @@ def aligned_fold(text: str) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=1)
-def _s2t() -> opencc.OpenCC:
-    return opencc.OpenCC("s2tw")
-
-
 def is_traditional(text: str) -> bool:
     """Whether ``text`` has characters that fold to different Simplified ones (written in zh-Hant)."""
     t2s = fold(text)
     return any(a != b for a, b in zip(text.lower(), t2s, strict=False) if "\u4e00" <= a <= "\u9fff")
-
-
-def to_traditional(text: str) -> str:
-    """Simplified → Traditional (for answering a zh-Hant reader in their script)."""
-    converted: str = _s2t().convert(text)
-    return converted

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +30,15 @@ from kefu.customers.models import Customer
 
 MAX_MESSAGE_CHARS = 5000
 INBOX_STREAM = "inbox"
+
+# Checks an agent's public reply must pass before it is sent (kefu.assist registers the reply-standards
+# lint from its app's ready(), so conversations never imports it); each raises a KefuError to refuse.
+REPLY_CHECKS: list[Callable[[str], None]] = []
+
+
+def check_reply_text(text: str) -> None:
+    for check in REPLY_CHECKS:
+        check(text)
 
 
 def _summary(conversation: Conversation) -> dict[str, Any]:
@@ -344,6 +353,7 @@ def message_payload(message: Message, attachments: Sequence[Attachment] | None =
 def check_send_reply(
     conversation: Conversation, text: str, *, actor: Any, client_id: str = "", attachments: Sequence[UploadedFile] = ()
 ) -> tuple[Message, bool]:
+    check_reply_text(text)
     return do_post_message(
         conversation,
         author_kind=AuthorKind.AGENT,

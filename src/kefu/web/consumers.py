@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from kefu.conversations import batcher
-from kefu.conversations.actions import INBOX_STREAM, Post, validate_text
+from kefu.conversations.actions import INBOX_STREAM, Post, check_reply_text, validate_text
 from kefu.conversations.choices import AuthorKind
 from kefu.conversations.models import Conversation
 from kefu.conversations.visitors import mark_read
@@ -158,6 +158,9 @@ class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
             await database_sync_to_async(require)(self.user, "conversations.view_conversation")
             await database_sync_to_async(require)(self.user, perm)
             self.granted.add(perm)
+        if not internal:
+            with override(self.language):
+                await database_sync_to_async(check_reply_text)(text)  # the reply standards (kefu.assist)
         post = Post(
             conversation_id=conversation_id,
             author_kind=AuthorKind.AGENT,
