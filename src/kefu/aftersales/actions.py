@@ -811,3 +811,31 @@ def load_default_rates(*, now: datetime) -> int:
     ]
     ShippingRate.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+# ---- import (CSV / XLSX) ------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: list[Order]
+    errors: list[tuple[str, str]]  # (order number, reason): refused at import time (e.g. a race)
+
+
+@action("aftersales.import_orders")
+def check_import_orders(bodies: list[dict[str, Any]], *, actor: Any) -> ImportResult:
+    """Import the orders a preview found good; each is its own transaction, so one that turned
+    bad since the preview (imported meanwhile) is reported and the others still import."""
+    from kefu.core.errors import KefuError
+
+    if not isinstance(bodies, list) or len(bodies) > 5000:
+        raise ValidationFailed(_("Nothing to import."))
+    result = ImportResult(created=[], errors=[])
+    now = clock.now()
+    for body in bodies:
+        try:
+            result.created.append(do_create_order(parse_order(body), actor=actor, now=now, source="import"))
+        except KefuError as exc:
+            number = str(body.get("platform_order_no") or "—") if isinstance(body, dict) else "—"
+            result.errors.append((number, str(exc.message)))
+    return result
