@@ -92,3 +92,35 @@ def test_agent_searches_the_knowledge_base(browser, live_url):
     agent.shot("article")
     assert agent.errors == []
     agent.close()
+
+
+def test_canned_reply_sent_from_the_picker_is_counted(browser, live_url):
+    from kefu.conversations.models import Conversation
+    from kefu.knowledge.models import CannedReply
+
+    conversation = (
+        Conversation.objects.filter(assignee__username="agent").exclude(status="closed").order_by("pk").first()
+    )
+    before = CannedReply.objects.get(shortcut="hy1").usage_count
+    agent = Tab.open(browser, "kb-canned", DESKTOP, live_url)
+    log_in(agent)
+    page = agent.page
+    # Given the agent's open conversation, when they pick /hy1 and send it,
+    page.goto(f"/conversations/{conversation.pk}/")
+    text = page.locator("#composer textarea")
+    text.click()
+    text.type("/hy1")
+    expect(page.locator("#canned-popup .canned-item").first).to_contain_text("欢迎")
+    agent.shot("picker")
+    text.press("Enter")
+    expect(text).to_have_value(re.compile("欢迎咨询"))
+    text.press("Enter")
+    # then the reply is sent and the canned reply's usage count goes up by one.
+    expect(page.locator("#messages")).to_contain_text("欢迎咨询")
+    for _ in range(50):  # the count is reported with its own request right after the send
+        if CannedReply.objects.get(shortcut="hy1").usage_count == before + 1:
+            break
+        page.wait_for_timeout(100)
+    assert CannedReply.objects.get(shortcut="hy1").usage_count == before + 1
+    assert agent.errors == []
+    agent.close()

@@ -110,6 +110,10 @@ def test_help_center_search_in_both_scripts(client):
     # Internal articles never show up in the help center, nor open.
     assert "投诉升级" not in client.get("/help/", {"q": "投诉"}).content.decode()
     assert client.get("/help/a/contact-internal-escalation/").status_code == 404
+    # A question sharing no word with any article gets the nearest articles by meaning.
+    html = client.get("/help/", {"q": "钱什么时候能回到我的账户", "lang": "zh-hans"}).content.decode()
+    assert 'id="hc-suggestions"' in html
+    assert "退款多久到账？" in html
     # An over-long query is a 400 with a message.
     assert client.get("/help/", {"q": "退" * 201}).status_code == 400
 

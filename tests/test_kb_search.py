@@ -114,3 +114,19 @@ def test_public_only_hides_internal_articles(corpus):
     ArticleFactory(key="t-internal", title="退款内部流程", is_public=False)
     assert "t-internal" in keys(search("退款", semantic=False))
     assert "t-internal" not in keys(search("退款", public_only=True, semantic=False))
+
+
+def test_semantic_neighbours_and_related_articles_of_the_shipped_articles():
+    from kefu.knowledge.search import nearest
+    from kefu.knowledge.selectors import related
+
+    # Given the shipped articles, when a question shares no word with any title,
+    hits = nearest("钱什么时候能回到我的账户", limit=3, public_only=True)
+    # then the semantic neighbours still bring the refund article, with a cosine and no lexical part.
+    assert "refunds-how-long" in keys(hits)
+    assert all(hit.lexical == 0 and hit.semantic is not None for hit in hits)
+    # and the refund article's related articles are about money back or returns, not itself.
+    refund = Article.objects.get(key="refunds-how-long")
+    near = [a.key for a in related(refund, limit=4)]
+    assert "refunds-how-long" not in near
+    assert {"refunds-only", "refunds-price-difference", "returns-seven-day", "returns-how-to"} & set(near)

@@ -27,7 +27,7 @@ from kefu.knowledge import actions, selectors
 from kefu.knowledge.choices import ArticleCategory, ArticleStatus, CannedCategory
 from kefu.knowledge.content import plain_text
 from kefu.knowledge.models import Article, ArticleAttachment, CannedReply, SearchWord, SynonymGroup
-from kefu.knowledge.search import MAX_QUERY_CHARS, search
+from kefu.knowledge.search import MAX_QUERY_CHARS, nearest, search
 from kefu.web.helpers import attempt
 
 QUERY_LIMIT = 200
@@ -314,10 +314,17 @@ def _help_render(request: HttpRequest, template: str, context: dict[str, Any], s
 def help_home(request: HttpRequest) -> HttpResponse:
     lang = _help_lang(request)
     q, error = _query(request)
-    hits = []
+    hits, suggestions = [], []
     if q:
         for hit in search(q[:MAX_QUERY_CHARS], limit=20, public_only=True):
             hits.append({"key": hit.key, "title": _convert(hit.title, lang), "snippet": _convert(hit.snippet, lang)})
+        if len(hits) < 3:  # few articles share a word: offer the nearest ones by meaning too
+            found = {hit["key"] for hit in hits}
+            suggestions = [
+                {"key": hit.key, "title": _convert(hit.title, lang)}
+                for hit in nearest(q, limit=3 + len(found), public_only=True)
+                if hit.key not in found
+            ][:3]
     category = request.GET.get("category", "")
     articles = selectors.public_articles()
     if category in ArticleCategory.values:
@@ -326,7 +333,15 @@ def help_home(request: HttpRequest) -> HttpResponse:
     return _help_render(
         request,
         "knowledge/help/home.html",
-        {"lang": lang, "q": q, "error": error, "hits": hits, "articles": listed, "category": category},
+        {
+            "lang": lang,
+            "q": q,
+            "error": error,
+            "hits": hits,
+            "suggestions": suggestions,
+            "articles": listed,
+            "category": category,
+        },
         status=400 if error else 200,
     )
 
