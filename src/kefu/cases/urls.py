@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/event/", views.case_event, name="case-event"),
     path("cases/<int:pk>/photos/", views.case_photos, name="case-photos"),
+    path("cases/photos/<int:pk>/", views.case_photo, name="case-photo"),
     path("compensations/", views.compensation_list, name="compensations"),
     path("compensations/new/", views.compensation_new, name="compensation-new"),
     path("compensations/report/", views.cost_report, name="compensation-report"),

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from kefu.cases.choices import (
     CompensationKind,
     CompensationReason,
 )
-from kefu.cases.models import Case, CaseSettings, Compensation
+from kefu.cases.models import Case, CasePhoto, CaseSettings, Compensation
 from kefu.cases.rules import reason_rule
 from kefu.conversations.models import Conversation
 from kefu.core import clock
@@ -126,6 +126,17 @@ def case_event(request: HttpRequest, pk: int) -> HttpResponse:
     )
     nxt = request.POST.get("next", "")
     return HttpResponseRedirect(nxt if nxt.startswith("/cases/") else reverse("web:case", args=[case.pk]))
+
+
+@login_required
+def case_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """An evidence photo, to staff who may see cases; only checked images are stored."""
+    _allow(request, "cases.view_case")
+    photo = get_object_or_404(CasePhoto, pk=pk)
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type, filename=photo.name)
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required

@@ -69,3 +69,12 @@ def case_step(event: Any) -> str:
     from kefu.cases.labels import step
 
     return step(event.verb)
+
+
+@register.filter
+def case_note(event: Any) -> str:
+    """What a person wrote with a step (a reason, a remark, a tracking number)."""
+    if event.verb == "case.created":
+        return ""
+    data = event.data or {}
+    return " ".join(str(data[k]) for k in ("reason", "remark", "tracking_no") if data.get(k))
