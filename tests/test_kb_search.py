@@ -130,3 +130,18 @@ def test_semantic_neighbours_and_related_articles_of_the_shipped_articles():
     near = [a.key for a in related(refund, limit=4)]
     assert "refunds-how-long" not in near
     assert {"refunds-only", "refunds-price-difference", "returns-seven-day", "returns-how-to"} & set(near)
+
+
+def test_article_vector_is_refreshed_after_commit(admin, django_capture_on_commit_callbacks):
+    article = ArticleFactory(key="t-vector", title="以旧换新", body="<p>旧设备可以折价。</p>")
+    # Given an article edit, when the transaction commits,
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        actions.check_update_article(article, actor=admin, now=clock.now(), body="<p>旧光猫可以抵 50 元。</p>")
+    article.refresh_from_db()
+    # then the vector is stale until the after-commit callback runs, and fresh afterwards.
+    assert article.embedded_version != article.version
+    for callback in callbacks:
+        callback()
+    article.refresh_from_db()
+    assert article.embedded_version == article.version
+    assert article.embedding is not None
