@@ -81,21 +81,38 @@ def _corpus() -> tuple[int, float]:
 
 
 def _lexical_sqlite(terms: Sequence[str], *, public_only: bool, limit: int) -> dict[int, float]:
-    n_docs, _avg = _corpus()
-    total_idf = 0.0
+    # FTS5 keeps its own length statistics for bm25(); only N is needed here, for the idf sum.
+    # The index rows are never joined while ranking (that would read every matching row):
+    # the public filter runs on the best ids, widening the window until enough are public.
     with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM knowledge_articleindex")
+        n_docs = int(cursor.fetchone()[0])
+        total_idf = 0.0
         for term in terms:
             cursor.execute("SELECT count(*) FROM knowledge_fts WHERE knowledge_fts MATCH %s", [_fts_phrase(term)])
             total_idf += idf(n_docs, int(cursor.fetchone()[0]))
-        cursor.execute(
-            "SELECT f.rowid, -bm25(knowledge_fts) FROM knowledge_fts f "
-            "JOIN knowledge_articleindex i ON i.article_id = f.rowid "
-            "WHERE knowledge_fts MATCH %s AND (i.is_public OR NOT %s) "
-            "ORDER BY bm25(knowledge_fts) LIMIT %s",
-            [" OR ".join(_fts_phrase(t) for t in terms), public_only, limit],
-        )
-        rows = cursor.fetchall()
-    return {int(pk): min(1.0, float(score) / (total_idf * (K1 + 1))) for pk, score in rows}
+        match = " OR ".join(_fts_phrase(t) for t in terms)
+        window = limit * 2 if public_only else limit
+        while True:
+            cursor.execute(
+                "SELECT rowid, -bm25(knowledge_fts) FROM knowledge_fts WHERE knowledge_fts MATCH %s "
+                "ORDER BY bm25(knowledge_fts) LIMIT %s",
+                [match, window],
+            )
+            rows = cursor.fetchall()
+            if public_only and rows:
+                public = set(
+                    ArticleIndex.objects.filter(article_id__in=[r[0] for r in rows], is_public=True).values_list(
+                        "article_id", flat=True
+                    )
+                )
+                found = [r for r in rows if r[0] in public]
+            else:
+                found = rows
+            if len(found) >= limit or len(rows) < window:
+                break
+            window *= 4
+    return {int(pk): min(1.0, float(score) / (total_idf * (K1 + 1))) for pk, score in found[:limit]}
 
 
 def _lexical_postgresql(terms: Sequence[str], *, public_only: bool, limit: int) -> dict[int, float]:
