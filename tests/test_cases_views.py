@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from kefu.cases import actions
 from kefu.cases.models import Case, Compensation
 from kefu.core import clock
+from kefu.core.events import audit_trail
+from kefu.core.tasks import sweep_once
 from tests.factories import ConversationFactory
 from tests.factories_cases import CaseOrderFactory, OrderLineFactory
 
@@ -172,8 +174,12 @@ def test_demo_fills_the_workbench(login):
         assert {(kind, state) for state in machine.states} <= present, kind
     # deadlines run near and overdue, refunds wait for finance (one by the green channel), compensations wait,
     now = clock.now()
-    assert Case.objects.filter(due_at__lt=now).exists()
-    assert Case.objects.filter(due_at__gt=now, due_at__lt=now + timedelta(hours=6)).exists()
+    assert Case.objects.filter(due_at__gt=now, due_at__lt=now + timedelta(hours=6)).count() >= 3
+    # one answer deadline has passed: at the (next) sweep the platform agrees and refunds it.
+    sweep_once(now)
+    passed = Case.objects.get(kind="refund_only", reason="missing_item", amount=35)
+    assert passed.status == "refunded"
+    assert [a.actor for a in audit_trail(passed) if a.verb == "case.auto_agree"] == [None]
     assert Case.objects.filter(status="payment_requested", green_channel=True).exists()
     assert Compensation.objects.filter(status="pending_approval").count() >= 2
     # and the workbench shows them to the demo agent.

@@ -17,6 +17,7 @@ from kefu.aftersales.actions import do_create_order
 from kefu.aftersales.orders_input import parse_order
 from kefu.cases.actions import clean_event, do_create_case, do_fire_event, do_offer_compensation
 from kefu.cases.models import Case
+from kefu.cases.transitions import SYSTEM_EVENTS
 from kefu.customers.models import Customer
 from kefu.shops.models import Product
 
@@ -25,136 +26,76 @@ PHOTO = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
 
-# kind, reason, amount, the steps after opening ((event, params, hours after opening)), opened hours ago
-CASES: list[tuple[str, str, str, list[tuple[str, dict[str, Any], float]], float]] = [
+# Cases whose platform deadline is near (or just passed): kind, reason, amount, steps
+# ((event, params, hours after opening)), opened hours ago.
+NEAR: list[tuple[str, str, str, list[tuple[str, dict[str, Any], float]], float]] = [
     ("return_refund", "quality", "129.00", [], 116),  # answer due in 4 h
-    ("refund_only", "missing_item", "35.00", [], 121),  # answer overdue: the platform agrees at the next sweep
-    ("repair", "quality", "0", [], 20),
-    ("exchange", "wrong_item", "0", [], 2),
-    ("return_refund", "no_reason", "89.00", [("agree", {}, 3)], 30),
-    ("exchange", "damaged", "0", [("agree", {}, 2)], 7 * 24 + 1),  # the buyer's 7 days end in 2 h
-    (
-        "return_refund",
-        "damaged",
-        "259.00",
-        [("agree", {}, 1), ("buyer_shipped", {"carrier_kind": "post", "tracking_no": "9893 1234 5678"}, 20)],
-        72,
-    ),
+    ("refund_only", "missing_item", "35.00", [], 121),  # passed: the platform agrees and refunds at the next sweep
+    ("exchange", "damaged", "0", [("agree", {}, 1)], 167),  # the buyer's 7 days end in 2 h
     (
         "return_refund",
         "wrong_item",
         "59.90",
         [
             ("agree", {}, 1),
-            ("buyer_shipped", {"carrier_kind": "express", "courier": "顺丰", "tracking_no": "SF1402 5566 01"}, 5),
+            ("buyer_shipped", {"carrier_kind": "express", "courier": "顺丰", "tracking_no": "SF14025566"}, 5),
         ],
-        9 * 24 + 8,
-    ),
-    (
-        "exchange",
-        "quality",
-        "0",
-        [
-            ("agree", {}, 1),
-            ("buyer_shipped", {"carrier_kind": "express", "courier": "中通", "tracking_no": "ZT7788 0001"}, 6),
-            ("confirm_receipt", {}, 50),
-        ],
-        80,
-    ),
-    (
-        "exchange",
-        "wrong_item",
-        "0",
-        [
-            ("agree", {}, 1),
-            ("buyer_shipped", {"carrier_kind": "express", "courier": "圆通", "tracking_no": "YT3301 22"}, 4),
-            ("confirm_receipt", {}, 40),
-            ("ship_replacement", {"courier": "顺丰", "tracking_no": "SF1402 7788 09"}, 41),
-        ],
-        100,
-    ),
-    (
-        "repair",
-        "quality",
-        "0",
-        [
-            ("agree", {}, 1),
-            ("buyer_shipped", {"carrier_kind": "express", "courier": "韵达", "tracking_no": "YD5501"}, 8),
-            ("confirm_receipt", {}, 60),
-            ("start_repair", {}, 61),
-        ],
-        120,
-    ),
-    (
-        "repair",
-        "other",
-        "0",
-        [
-            ("agree", {}, 1),
-            ("buyer_shipped", {"carrier_kind": "express", "courier": "韵达", "tracking_no": "YD5502"}, 8),
-            ("confirm_receipt", {}, 60),
-            ("start_repair", {}, 61),
-            ("ship_repaired", {"courier": "顺丰", "tracking_no": "SF1402 0099"}, 90),
-        ],
-        140,
-    ),
-    (
-        "return_refund",
-        "quality",
-        "199.00",
-        [
-            ("agree", {}, 2),
-            ("buyer_shipped", {"carrier_kind": "express", "courier": "申通", "tracking_no": "ST6601"}, 10),
-            ("confirm_receipt", {}, 40),
-        ],
-        60,
-    ),
+        240,
+    ),  # receipt to confirm within 5 h
     (
         "refund_only",
         "other",
         "12.00",
         [("agree", {}, 1), ("request_payment", {"remark": "多付的邮费，客户下班前要到账", "green_channel": True}, 2)],
         5,
-    ),
-    (
-        "return_refund",
-        "wrong_item",
-        "88.00",
-        [
-            ("agree", {}, 1),
-            ("buyer_shipped", {"carrier_kind": "express", "courier": "顺丰", "tracking_no": "SF1402 3344"}, 4),
-            ("confirm_receipt", {}, 30),
-            ("request_payment", {"remark": "已验货，商品完好"}, 31),
-        ],
-        48,
-    ),
-    (
-        "refund_only",
-        "missing_item",
-        "45.00",
-        [("agree", {}, 1), ("request_payment", {"remark": "少发一根跳线"}, 2)],
-        26,
-    ),
-    ("refund_only", "other", "20.00", [("agree", {}, 1), ("request_payment", {}, 2), ("pay", {}, 20)], 50),
-    ("return_refund", "other", "66.00", [("refuse", {"reason": "商品已拆封使用，影响二次销售"}, 5)], 40),
-    (
-        "exchange",
-        "wrong_item",
-        "0",
-        [
-            ("agree", {}, 1),
-            ("buyer_shipped", {"carrier_kind": "express", "courier": "顺丰", "tracking_no": "SF77"}, 3),
-            ("confirm_receipt", {}, 30),
-            ("ship_replacement", {"courier": "顺丰", "tracking_no": "SF78"}, 31),
-            ("complete", {}, 80),
-        ],
-        200,
-    ),
-    ("return_refund", "no_reason", "39.00", [("agree", {}, 2), ("close", {}, 30)], 72),
+    ),  # by the green channel: first in the finance queue
 ]
 
-# Who fires each event in the demo.
+# What a person writes with each step in the demo.
+PARAMS: dict[str, dict[str, Any]] = {
+    "refuse": {"reason": "商品已拆封使用，影响二次销售"},
+    "buyer_shipped": {"carrier_kind": "express", "courier": "中通", "tracking_no": "ZT77880001"},
+    "ship_replacement": {"courier": "顺丰", "tracking_no": "SF14027788"},
+    "ship_repaired": {"courier": "顺丰", "tracking_no": "SF14020099"},
+    "request_payment": {"remark": "已验货，商品完好"},
+    "send_back": {"reason": "金额与订单不符"},
+}
+REASON = {"refund_only": "missing_item", "return_refund": "wrong_item", "exchange": "wrong_item", "repair": "quality"}
+AMOUNT = {"refund_only": "45.00", "return_refund": "88.00", "exchange": "0", "repair": "0"}
+
+# Who fires each event in the demo (the platform's own events have no actor).
 ACTOR = {"pay": "finance", "send_back": "finance", "request_payment": "agent", "buyer_shipped": "agent"}
+
+
+def paths(kind: str) -> dict[str, list[str]]:
+    """The shortest way from a new request to each state of ``kind``'s machine, preferring the
+    steps people take over the platform's."""
+    from kefu.cases.transitions import MACHINES
+
+    table = MACHINES[kind].transitions
+    found: dict[str, list[str]] = {"requested": []}
+    for allow_system in (False, True):
+        queue = list(found)
+        while queue:
+            state = queue.pop(0)
+            for (source, event), target in table.items():
+                if source == state and target not in found and (allow_system or event not in SYSTEM_EVENTS):
+                    found[target] = [*found[state], event]
+                    queue.append(target)
+    return found
+
+
+def every_state() -> list[tuple[str, str, str, list[tuple[str, dict[str, Any], float]], float]]:
+    """One case per state of every kind, its steps three hours apart within the last two days
+    (no platform deadline passes)."""
+    from kefu.cases.transitions import MACHINES
+
+    cases = []
+    for kind in MACHINES:
+        for events in paths(kind).values():
+            steps = [(event, PARAMS.get(event, {}), 3.0 * (i + 1)) for i, event in enumerate(events)]
+            cases.append((kind, REASON[kind], AMOUNT[kind], steps, 3.0 * (len(events) + 1) + len(cases)))
+    return cases
 
 
 def _order(shop: str, number: str, customer: Customer, delivered: datetime) -> Any:
@@ -191,7 +132,7 @@ def load(now: datetime) -> None:
     if not customers or "aftersales" not in users:
         return
     shops = ("ruiguang", "jiayou")
-    for i, (kind, reason, amount, steps, hours_ago) in enumerate(CASES):
+    for i, (kind, reason, amount, steps, hours_ago) in enumerate([*every_state(), *NEAR]):
         opened = now - timedelta(hours=hours_ago)
         customer = customers[i % len(customers)]
         order = _order(shops[i % 2], f"DEMO-AS-{i + 1:03d}", customer, opened - timedelta(days=1))
@@ -217,7 +158,7 @@ def load(now: datetime) -> None:
             now=opened,
         )
         for event, params, after in steps:
-            actor = users.get(ACTOR.get(event, "aftersales"))
+            actor = None if event in SYSTEM_EVENTS else users.get(ACTOR.get(event, "aftersales"))
             fresh = Case.objects.get(pk=case.pk)
             do_fire_event(
                 fresh,
