@@ -131,7 +131,7 @@ def test_was_this_helpful_one_vote_per_visitor(client, roles):
     assert (vote.helpful, vote.comment) == (False, "没写运费")
     client.force_login(roles["reception"])
     html = client.get(f"/kb/{article.pk}/").content.decode()
-    assert "👎 1" in html
+    assert 'data-helpful-no="1"' in html
     assert "没写运费" in html
 
 
