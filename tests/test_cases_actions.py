@@ -15,6 +15,7 @@ from kefu.cases.models import Case, CasePhoto
 from kefu.conversations.models import Message
 from kefu.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from kefu.core.events import audit_trail
+from kefu.tickets.models import Notification
 from tests.factories import ConversationFactory, UserFactory
 from tests.factories_cases import CaseOrderFactory, OrderLineFactory
 
@@ -178,6 +179,10 @@ def test_return_and_refund_end_to_end(order, roles):
     assert "绿色通道" in told(order)[-1]
     actions.check_fire_event(case, "send_back", actor=finance, reason="金额与订单不符")
     assert (case.status, case.sent_back_reason) == ("to_refund", "金额与订单不符")
+    # the agent who asked is told in the app why, with a link back to the case;
+    note = Notification.objects.get(user=roles["reception"])
+    assert "金额与订单不符" in note.text
+    assert note.url == f"/cases/{case.pk}/"
     actions.check_fire_event(case, "request_payment", actor=agent, remark="已核对金额")
     actions.check_fire_event(case, "pay", actor=finance)
     assert (case.status, case.paid_by) == ("refunded", finance)

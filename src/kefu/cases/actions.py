@@ -402,13 +402,32 @@ def do_fire_event(
         audit = {k: str(v) for k, v in params.items() if k in ("reason", "remark", "tracking_no", "carrier_kind")}
         if actor is None:
             audit["by"] = "platform"
+        requested_by = locked.payment_requested_by_id
         machine.transition(locked, event, actor=actor, now=now, updates=updates, data=audit or None)
         _arm(locked, now)
         _tell_customer(locked, event, actor=actor, now=now)
+        if event == "send_back" and requested_by:
+            _tell_colleague(locked, requested_by, now=now)
     locked.refresh_from_db()
     for field in locked._meta.concrete_fields:
         setattr(case, field.attname, getattr(locked, field.attname))
     return case
+
+
+def _tell_colleague(case: Case, user_id: int, *, now: datetime) -> None:
+    """Finance sent a payment back: the agent who asked for it sees why, with a link."""
+    from kefu.tickets.models import Notification
+
+    Notification.objects.create(
+        user_id=user_id,
+        kind=Notification.Kind.AUTOMATION,
+        text=(
+            _("Finance sent back the refund of %(case)s: %(reason)s")
+            % {"case": case.number, "reason": case.sent_back_reason}
+        )[:300],
+        url=f"/cases/{case.pk}/",
+        created_at=now,
+    )
 
 
 def _return_terms(case: Case, given: dict[str, Any]) -> dict[str, Any]:

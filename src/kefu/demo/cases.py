@@ -28,7 +28,8 @@ PHOTO = base64.b64decode(
 
 # Cases whose platform deadline is near (or just passed): kind, reason, amount, steps
 # ((event, params, hours after opening)), opened hours ago.
-NEAR: list[tuple[str, str, str, list[tuple[str, dict[str, Any], float]], float]] = [
+Spec = tuple[str, str, str, list[tuple[str, dict[str, Any], float]], float]
+NEAR: list[Spec] = [
     ("return_refund", "quality", "129.00", [], 116),  # answer due in 4 h
     ("refund_only", "missing_item", "35.00", [], 121),  # passed: the platform agrees and refunds at the next sweep
     ("exchange", "damaged", "0", [("agree", {}, 1)], 167),  # the buyer's 7 days end in 2 h
@@ -85,16 +86,17 @@ def paths(kind: str) -> dict[str, list[str]]:
     return found
 
 
-def every_state() -> list[tuple[str, str, str, list[tuple[str, dict[str, Any], float]], float]]:
+def every_state() -> list[Spec]:
     """One case per state of every kind, its steps three hours apart within the last two days
     (no platform deadline passes)."""
     from kefu.cases.transitions import MACHINES
 
-    cases = []
+    cases: list[Spec] = []
     for kind in MACHINES:
         for events in paths(kind).values():
             steps = [(event, PARAMS.get(event, {}), 3.0 * (i + 1)) for i, event in enumerate(events)]
-            cases.append((kind, REASON[kind], AMOUNT[kind], steps, 3.0 * (len(events) + 1) + len(cases)))
+            opened = 3.0 * (len(events) + 1) + len(cases)
+            cases.append((kind, REASON[kind], AMOUNT[kind], steps, opened))
     return cases
 
 
