@@ -543,8 +543,8 @@ def clean_compensation(
     value = parse_amount(amount, what=_("The amount"))
     if kind != CompensationKind.GIFT and value <= 0:
         raise ValidationFailed(_("A coupon or money needs an amount above zero."), field="amount")
-    if not reason.strip() or len(reason) > 60:
-        raise ValidationFailed(_("Give the reason for the compensation (at most 60 characters)."), field="reason")
+    if not reason.strip() or len(reason) > 200:
+        raise ValidationFailed(_("Give the reason for the compensation (at most 200 characters)."), field="reason")
     if len(note) > 300:
         raise ValidationFailed(_("The note has at most 300 characters."), field="note")
     if customer.merged_into_id:

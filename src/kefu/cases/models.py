@@ -242,7 +242,7 @@ class Compensation(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=8, choices=CompensationKind.choices)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
-    reason = models.CharField(_("reason"), max_length=60)
+    reason = models.CharField(_("reason"), max_length=200)
     note = models.CharField(_("note"), max_length=300, blank=True)
     source = models.CharField(_("source"), max_length=20, blank=True)
     source_id = models.CharField(_("source id"), max_length=40, blank=True)
