@@ -80,3 +80,29 @@ def test_detail_shows_only_the_steps_the_role_may_take(client, roles):
     assert client.get(f"/staff/{roles['reception'].username}/record/").status_code == 200
     # but a colleague's record is private.
     assert client.get(f"/staff/{roles['sales'].username}/record/").status_code == 403
+
+
+def test_the_register_form_links_one_of_the_customers_orders(client, roles):
+    from tests.factories import CustomerFactory
+    from tests.factories_orders import OrderFactory
+
+    customer = CustomerFactory()
+    order = OrderFactory(customer=customer)
+    other = OrderFactory()  # someone else's order
+    client.force_login(roles["reception"])
+    # Given the form for a known customer, then it offers their orders,
+    page = client.get(f"/complaints/new/?customer={customer.pk}").content.decode()
+    assert order.platform_order_no in page
+    assert other.platform_order_no not in page
+    # and the complaint keeps the chosen order.
+    client.post(
+        "/complaints/new/",
+        {
+            "customer": customer.pk,
+            "order": order.pk,
+            "channel": "phone",
+            "summary": "订单少发一件",
+            "severity": "normal",
+        },
+    )
+    assert Complaint.objects.get().order == order

@@ -89,8 +89,8 @@ def test_the_sweeper_inspects_each_closed_conversation_once(roles):
     )
     transcript([("customer", 0, "在吗")], agent=agent, status="open")
     # when the sweeper runs twice,
-    assert inspect_closed(clock.now()) == 2
-    assert inspect_closed(clock.now()) == 0
+    assert inspect_closed(clock.now(), budget_seconds=3600) == 2
+    assert inspect_closed(clock.now(), budget_seconds=3600) == 0
     # then each closed conversation has one automatic inspection, credited to its agent,
     assert Inspection.objects.count() == 2
     inspection = Inspection.objects.get(conversation=chat)
@@ -107,7 +107,7 @@ def test_a_rule_switched_off_in_the_scorecard_is_not_checked(roles):
     card.rules = {"thanks_at_end": {"enabled": False}, "no_forbidden": {"weight": 50}}
     card.save()
     transcript([("customer", 0, "你好"), ("agent", 5, "您好")], agent=roles["reception"])
-    inspect_closed(clock.now())
+    inspect_closed(clock.now(), budget_seconds=3600)
     checks = dict(Check.objects.values_list("rule", "weight"))
     assert "thanks_at_end" not in checks
     assert checks["no_forbidden"] == 50
@@ -118,7 +118,7 @@ def test_an_agent_appeals_a_finding_and_a_supervisor_accepts_it(roles):
     transcript(
         [("customer", 0, "你好"), ("agent", 5, "您好"), ("customer", 10, "有货吗"), ("agent", 15, "有的")], agent=agent
     )
-    inspect_closed(clock.now())
+    inspect_closed(clock.now(), budget_seconds=3600)
     failed = Check.objects.get(rule="thanks_at_end")
     assert failed.status == "fail"
     before = failed.inspection.score
@@ -140,7 +140,7 @@ def test_an_agent_appeals_a_finding_and_a_supervisor_accepts_it(roles):
 def test_supervisor_samples_and_reviews_with_the_same_scorecard(roles):
     for n in range(3):
         transcript([("customer", 0, f"问题{n}"), ("agent", 5, "您好，感谢您")], agent=roles["reception"])
-    inspect_closed(clock.now())
+    inspect_closed(clock.now(), budget_seconds=3600)
     # Given inspected conversations, agents may not sample; a supervisor samples two,
     with pytest.raises(PermissionDenied):
         check_sample(actor=roles["reception"], size=2)
@@ -164,7 +164,7 @@ def test_supervisor_samples_and_reviews_with_the_same_scorecard(roles):
 def test_the_agent_page_shows_their_findings_and_the_supervisor_page_the_team(client, roles):
     agent = roles["reception"]
     transcript([("customer", 0, "你好"), ("agent", 40, "不知道")], agent=agent)
-    inspect_closed(clock.now())
+    inspect_closed(clock.now(), budget_seconds=3600)
     client.force_login(agent)
     page = client.get("/quality/").content.decode()
     # Given an inspected chat, the agent's page lists it with its failures,
@@ -182,3 +182,15 @@ def test_the_agent_page_shows_their_findings_and_the_supervisor_page_the_team(cl
     # and the conversations behind a failure count are one click away.
     listed = client.get("/quality/inspections/?rule=no_forbidden")
     assert f"#{inspection.conversation_id}" in listed.content.decode()
+
+
+def test_the_sweeper_stops_at_its_time_budget_and_carries_on_next_time(roles):
+    # Given three closed chats,
+    for n in range(3):
+        transcript([("customer", 0, f"问题{n}"), ("agent", 5, "您好，感谢您")], agent=roles["reception"])
+    # when the sweeper has no time left after each inspection, then each sweep does one,
+    assert inspect_closed(clock.now(), budget_seconds=0) == 1
+    assert inspect_closed(clock.now(), budget_seconds=0) == 1
+    assert inspect_closed(clock.now(), budget_seconds=0) == 1
+    # and nothing is left for the fourth.
+    assert inspect_closed(clock.now(), budget_seconds=0) == 0

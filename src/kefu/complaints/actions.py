@@ -452,12 +452,16 @@ def _token() -> str:
     return secrets.token_urlsafe(24)
 
 
-NOTE_OF_EVENT = {
+NOTE_OF_EVENT = {  # the kind of the note an event's comment is kept as (at most 12 characters)
     "contact": "contact",
     "analyse": "analysis",
+    "propose": "proposal",
     "send_back": "approval",
     "approve": "approval",
+    "answer": "answer",
+    "customer_agrees": "customer",
     "customer_declines": "customer",
+    "implement": "tasks",
     "track": "tracking",
     "reopen": "reopen",
     "close": "tracking",
@@ -490,7 +494,7 @@ def do_fire(
             data={k: v for k, v in data.items() if isinstance(v, str | int | float | bool)} or None,
         )
         complaint.refresh_from_db()
-        _note(complaint, NOTE_OF_EVENT.get(event, event), str(data.get("note") or data.get("cause") or ""), actor, now)
+        _note(complaint, NOTE_OF_EVENT.get(event, "note"), str(data.get("note") or data.get("cause") or ""), actor, now)
         if event == "contact":
             deadlines.stop(complaint, "contact_by", now=now)
         elif event == "approve":
@@ -589,17 +593,6 @@ def check_fire(
         raise ValidationFailed(_("Unknown event “%(event)s”.") % {"event": event})
     require(actor, perm)
     return do_fire(complaint, event, actor=actor, now=clock.now(), data=data, upload=upload)
-
-
-@action("complaints.handle_complaint")
-def check_contact(complaint: Complaint, *, actor: Any, note: str) -> Complaint:
-    return do_fire(complaint, "contact", actor=actor, now=clock.now(), data={"note": note})
-
-
-@action("complaints.approve_complaint")
-def check_approve(complaint: Complaint, *, actor: Any, approve: bool, note: str = "") -> Complaint:
-    event = "approve" if approve else "send_back"
-    return do_fire(complaint, event, actor=actor, now=clock.now(), data={"note": note})
 
 
 @action("complaints.handle_complaint")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.accounts.models import User
+from kefu.aftersales.selectors import linked_order, orders_of
 from kefu.complaints import actions, selectors
 from kefu.complaints.choices import ComplaintChannel, ComplaintStatus, Responsibility, Severity
 from kefu.complaints.models import Complaint, ComplaintTask, StaffFault
@@ -69,10 +70,13 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     elif ticket is not None:
         customer = ticket.customer
     if request.method == "POST":
-        fields = {k: request.POST.get(k, "") for k in ("channel", "summary", "wants", "severity")}
+        fields: dict[str, Any] = {k: request.POST.get(k, "") for k in ("channel", "summary", "wants", "severity")}
+        order_id = request.POST.get("order", "")
+        if order_id.isdigit() and customer is not None:
+            fields["order"] = orders_of(customer).filter(pk=int(order_id)).first()
         staff = request.POST.get("about_staff", "")
         if staff:
-            fields["about_staff"] = User.objects.filter(username=staff).first()  # type: ignore[assignment]
+            fields["about_staff"] = User.objects.filter(username=staff).first()
         made: list[Complaint] = []
 
         def register() -> None:
@@ -88,6 +92,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         if attempt(request, register, _("Complaint registered.")):
             return redirect("web:complaint", pk=made[0].pk)
     defaults: dict[str, Any] = {"severity": Severity.NORMAL, "channel": ComplaintChannel.PHONE}
+    linked = linked_order(conversation=conversation, ticket=ticket) if (conversation or ticket) else None
+    defaults["order"] = linked.pk if linked is not None else None
     if conversation is not None:
         defaults.update(actions._from_conversation_defaults(conversation))
     elif ticket is not None:
@@ -102,6 +108,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             "ticket": ticket,
             "customer": customer,
             "f": defaults,
+            "orders": list(orders_of(customer)[:20]) if customer is not None else [],
             "channels": ComplaintChannel.choices,
             "severities": Severity.choices,
             "now": clock.now(),

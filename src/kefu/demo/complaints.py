@@ -223,4 +223,4 @@ def _chats(now: datetime, users: dict[str, User]) -> None:
         end = start + timedelta(minutes=10)
         do_transition(conversation, "resolve", actor=agent, now=end)
         do_transition(conversation, "close", actor=agent, now=end)
-    inspect_closed(now)
+    inspect_closed(now, budget_seconds=3600)

@@ -4,6 +4,7 @@ review, record a supervisor's review, appeal a finding and decide the appeal."""
 from __future__ import annotations
 
 import random
+import time
 from datetime import datetime
 from typing import Any
 
@@ -104,11 +105,14 @@ def do_inspect_conversation(
     return inspection
 
 
-def inspect_closed(now: datetime, *, batch: int = BATCH) -> int:
-    """The sweeper: inspect closed conversations not yet inspected, oldest first, in batches.
-    Idempotent: one automatic inspection per conversation (a unique constraint), so two
-    sweepers racing on the same conversation store it once."""
+def inspect_closed(now: datetime, *, batch: int = BATCH, budget_seconds: float = 5.0) -> int:
+    """The sweeper: inspect closed conversations not yet inspected, oldest first, in batches,
+    for at most ``budget_seconds`` a call (the emotion analysis is the slow part, and the sweeper
+    loop must not starve the SLA timers); the next sweep carries on.  Idempotent: one automatic
+    inspection per conversation (a unique constraint), so two sweepers racing on the same
+    conversation store it once."""
     done = 0
+    started = time.monotonic()
     while True:
         todo = list(
             Conversation.objects.filter(status=ConversationStatus.CLOSED)
@@ -125,6 +129,8 @@ def inspect_closed(now: datetime, *, batch: int = BATCH) -> int:
                 done += 1
             except IntegrityError:  # another sweeper stored it first
                 continue
+            if time.monotonic() - started > budget_seconds:
+                return done
         if len(todo) < batch:
             return done
 

@@ -88,11 +88,28 @@ class Transcript:
 
     @cached_property
     def upset(self) -> list[int]:
-        """Indexes of customer messages the emotion analysis finds unhappy or angry."""
+        """Indexes of customer messages the emotion analysis finds clearly upset.
+
+        The full analysis (a sentence embedding) costs tens of milliseconds a message, so it runs
+        only on messages a cheap screen finds possibly negative: a cue of the assist's lexicon
+        (threats, anger, unhappy words, 「！」, 「。。。」) or the n-gram negativity model (one
+        batched call for the conversation) at 0.5 or more."""
+        from kefu.assist import cues, sentiment
         from kefu.assist.emotion import analyze
 
+        agents = self.indexes(AGENT)
+        if not agents:
+            return []
+        # Only messages an agent answered afterwards can matter; 「好的」「谢谢」 are never upset.
+        candidates = [i for i in self.indexes(CUSTOMER) if i < agents[-1] and not is_ack(self.folded[i])]
+        if not candidates:
+            return []
+        negativity = sentiment.ngram_negativity([self.messages[i].text for i in candidates])
         found = []
-        for i in self.indexes(CUSTOMER):
+        for i, ngram in zip(candidates, negativity, strict=True):
+            hits = cues.find(self.messages[i].text)
+            if not (hits.threats or hits.anger or hits.unhappy or hits.exclamations or hits.ellipses or ngram >= 0.5):
+                continue
             a = analyze(self.messages[i].text)
             if a.emotion == "angry" or (a.emotion == "unhappy" and a.score >= UNHAPPY_SCORE):
                 found.append(i)
