@@ -10,6 +10,7 @@ transaction that is rolled back, so the database is left as it was.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import statistics
@@ -94,11 +95,14 @@ def _build(count: int, tag: str, rng: random.Random) -> float:
     return indexing
 
 
-def _timed(queries: list[str], **options: Any) -> dict[str, float]:
+def _timed(queries: list[str], fn: Any = None, **options: Any) -> dict[str, float]:
     times = []
     for q in queries:
         began = time.perf_counter()
-        search(q, limit=10, **options)
+        if fn is None:
+            search(q, limit=10, **options)
+        else:
+            fn(q)
         times.append((time.perf_counter() - began) * 1000)
     return {
         "p50_ms": round(statistics.median(times), 2),
@@ -125,6 +129,7 @@ def search_latency(articles: int = 100_000, queries: int = 200) -> dict[str, Any
         hybrid = _timed(picked, semantic=True)
         lexical = _timed(picked, semantic=False)
         public = _timed(picked[: max(1, queries // 4)], semantic=True, public_only=True)
+        embedding = _timed(picked[: max(1, queries // 4)], fn=embed.query_vector)
         indexed = ArticleIndex.objects.count()
         transaction.set_rollback(True)
     return {
@@ -137,6 +142,8 @@ def search_latency(articles: int = 100_000, queries: int = 200) -> dict[str, Any
         "hybrid": hybrid,
         "lexical_only": lexical,
         "public_only_hybrid": public,
+        "query_embedding_only": embedding,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "index_build_seconds": round(index_seconds, 2),
         "setup_seconds": round(build_seconds, 2),
     }
