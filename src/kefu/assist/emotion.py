@@ -27,7 +27,9 @@ from kefu.assist.choices import Emotion
 from kefu.assist.textspan import aligned_fold
 from kefu.core.text import embed
 
-FEATURES_VERSION = 3
+FEATURES_VERSION = 4
+CALIBRATION_REVIEWS = 150  # of each class
+REPO_WEIGHT = 3.0
 # A plain question or a polite request: usually calm unless the cues say otherwise.
 _QUESTION = re.compile(r"[吗呢嘛么?？]$|^(请问|请|能不能|能否|可不可以|可以|有没有|是不是|怎么|如何|什么时候|多久|几)")
 _POLITE = re.compile(r"请|麻烦|谢谢|感谢|辛苦|亲|您")
@@ -112,10 +114,16 @@ def probability_only(negative: float) -> str:
 
 
 def _fit_combiner() -> LogisticRegression:
+    """Fit on the repo's customer messages (weighted up) plus reviews that neither signal's model saw
+    (a calm / unhappy stand-in), so the combination also trusts the models when no cue word appears."""
     rows = sentiment.repo_examples("emotion_train")
-    feats = np.array([s.features() for s in signals([r["text"] for r in rows])], dtype=np.float64)
+    reviews = sentiment.calibration_reviews(CALIBRATION_REVIEWS)
+    texts = [r["text"] for r in rows] + [e.text for e in reviews]
+    labels = [CLASSES.index(r["emotion"]) for r in rows] + [1 if e.negative else 0 for e in reviews]
+    weights = [REPO_WEIGHT] * len(rows) + [1.0] * len(reviews)
+    feats = np.array([s.features() for s in signals(texts)], dtype=np.float64)
     model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
-    model.fit(feats, [CLASSES.index(r["emotion"]) for r in rows])
+    model.fit(feats, labels, sample_weight=weights)
     return model
 
 

@@ -32,9 +32,10 @@ from kefu.assist import modelcache
 from kefu.core.text import embed, fold
 
 EMBED_PER_CLASS = 1200
-HELDOUT_BUCKET = 85  # reviews whose hash bucket (0..99) is ≥ this are held out
+TRAIN_BUCKET = 80  # reviews whose hash bucket (0..99) is below this train the two models,
+HELDOUT_BUCKET = 85  # those from TRAIN_BUCKET to here calibrate the combiner, the rest are held out
 MAX_CHARS = 120
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,19 @@ def _clean(lines: list[str]) -> tuple[str, ...]:
 
 def training_reviews() -> list[Example]:
     pos, neg = _reviews()
-    return [Example(t, False) for t in pos if _bucket(t) < HELDOUT_BUCKET] + [
-        Example(t, True) for t in neg if _bucket(t) < HELDOUT_BUCKET
+    return [Example(t, False) for t in pos if _bucket(t) < TRAIN_BUCKET] + [
+        Example(t, True) for t in neg if _bucket(t) < TRAIN_BUCKET
     ]
+
+
+def calibration_reviews(per_class: int = 150) -> list[Example]:
+    """Reviews neither model trained on, for fitting how :mod:`kefu.assist.emotion` combines signals."""
+    pos, neg = _reviews()
+    out: list[Example] = []
+    for lines, negative in ((pos, False), (neg, True)):
+        rows = sorted((t for t in lines if TRAIN_BUCKET <= _bucket(t) < HELDOUT_BUCKET), key=_order)[:per_class]
+        out += [Example(t, negative) for t in rows]
+    return out
 
 
 def heldout_reviews(per_class: int = 300) -> list[Example]:

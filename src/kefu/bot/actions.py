@@ -98,7 +98,7 @@ def guess_note(session: BotSession, reply: BotAnswer) -> str:
     """What the agent reads about the bot's guess when it hands over (an internal note)."""
     from kefu.bot.choices import Intent
 
-    intent = str(Intent(reply.intent).label) if reply.intent in Intent.values else "—"
+    intent = str(Intent(session.intent).label) if session.intent in Intent.values else "—"
     article = session.article.title if session.article_id and session.article else "—"
     return _(
         "FAQ bot handed over (%(reason)s). Its guess: intent %(intent)s, article %(article)s, "
@@ -107,7 +107,7 @@ def guess_note(session: BotSession, reply: BotAnswer) -> str:
         "reason": str(HandoffReason(reply.reason).label) if reply.reason else "—",
         "intent": intent,
         "article": article,
-        "confidence": reply.confidence,
+        "confidence": session.confidence,
     }
 
 
@@ -152,9 +152,11 @@ def do_bot_turn(conversation_id: int, *, now: datetime) -> BotAnswer | None:
             do_post_message(conversation, author_kind=AuthorKind.BOT, text=reply.answer, now=now)
             session.answered_upto = pending[-1].pk
             session.turns += 1
-            session.intent = reply.intent or ""
-            session.article_id = reply.article_id
-            session.confidence = reply.confidence
+            if not (reply.reason == HandoffReason.ASKED and session.turns > 1):
+                # Asked for a person after a question: the agent wants the guess about that question.
+                session.intent = reply.intent or ""
+                session.article_id = reply.article_id
+                session.confidence = reply.confidence
             session.updated_at = now
             session.save(update_fields=["answered_upto", "turns", "intent", "article", "confidence", "updated_at"])
             if reply.handoff:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from kefu.assist.textspan import aligned_fold, is_traditional, to_traditional
 from kefu.bot import intents, matching
 from kefu.bot.choices import HandoffReason, Intent
 from kefu.bot.models import DEFAULT_THRESHOLD
+from kefu.core.text import fold
 from kefu.knowledge.content import plain_text
 from kefu.knowledge.models import Article
 
@@ -72,6 +74,17 @@ def _excerpt(article: Article) -> str:
     cut = text[:ANSWER_CHARS]
     end = max(cut.rfind(mark) for mark in "。！？\n")
     return (cut[: end + 1] if end > ANSWER_CHARS // 2 else cut + "…").strip()
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = [c for c in fold(text) if c.isalnum()]
+    return {a + b for a, b in pairwise(chars)}
+
+
+def _says(excerpt: str, fact: str) -> bool:
+    """Whether the excerpt already states the follow-up fact (most of its character pairs are there)."""
+    wanted = _bigrams(fact)
+    return bool(wanted) and len(wanted & _bigrams(excerpt)) >= 0.7 * len(wanted)
 
 
 def handoff_text(*, open_now: bool = True, online: bool = True, next_opening: datetime | None = None) -> str:
@@ -146,8 +159,9 @@ def answer(
             return hand_over(HandoffReason.LOW_CONFIDENCE, ranked[0] if ranked else None, confidence)
         best = ranked[0]
         article = Article.objects.get(pk=best.article_id)
-        parts = [f"【{article.title}】", _excerpt(article)]
-        if article.follow_up:
+        excerpt = _excerpt(article)
+        parts = [f"【{article.title}】", excerpt]
+        if article.follow_up and not _says(excerpt, article.follow_up):
             parts.append(article.follow_up)
         body = "\n".join(parts)
         return BotAnswer(

@@ -20,6 +20,7 @@ LEXICAL_WEIGHT = 0.2
 MARGIN_WEIGHT = 2.0
 INTENT_BOOST = 0.1
 POOL = 10
+SEMANTIC_POOL = 50
 
 # Where the answer to an intent usually lives (kefu.knowledge.choices.ArticleCategory).
 INTENT_CATEGORIES: dict[str, set[str]] = {
@@ -62,16 +63,14 @@ def semantic_matches(question: str, limit: int = POOL) -> list[Match]:
 
 def hybrid_matches(question: str, limit: int = POOL, *, intent: str | None = None) -> list[Match]:
     """Candidates of both kinds, fused and ranked best first; articles in the categories where the
-    customer's intent is usually answered get a small boost."""
-    found: dict[int, Match] = {}
-    for lex in search(question, limit=limit, public_only=True, semantic=True):
-        found[lex.article_id] = Match(lex.article_id, lex.key, lex.title, 0.0, lex.lexical, lex.semantic)
-    for sem in semantic_matches(question, limit):
-        known = found.get(sem.article_id)
-        if known is None:
-            found[sem.article_id] = sem
-        elif known.cosine is None:
-            found[sem.article_id] = Match(known.article_id, known.key, known.title, 0.0, known.lexical, sem.cosine)
+    customer's intent is usually answered get a small boost.  The question is embedded once: the
+    semantic side ranks every published article (up to ``SEMANTIC_POOL``), so a lexical candidate
+    missing from it is far from the question anyway (scaled cosine 0)."""
+    found: dict[int, Match] = {m.article_id: m for m in semantic_matches(question, SEMANTIC_POOL)}
+    for lex in lexical_matches(question, limit):
+        known = found.get(lex.article_id)
+        cosine = known.cosine if known is not None else None
+        found[lex.article_id] = Match(lex.article_id, lex.key, lex.title, 0.0, lex.lexical, cosine)
     boosted = _categories(found, intent)
     ranked = [
         Match(

@@ -504,6 +504,9 @@ def _load(now: datetime) -> None:
     from kefu.demo.complaints import load as load_complaints
 
     load_complaints(now)  # complaints in several states, inspected chats (kefu.demo.complaints)
+    from kefu.demo.assist import load as load_assist
+
+    load_assist(now)  # the FAQ bot on the home-goods web chat, customers' moods (kefu.demo.assist)
 
 
 def logins() -> list[tuple[str, str, str]]:

@@ -106,7 +106,7 @@
     state.seen[m.id] = true;
     var li = m.client_id ? findPending(m.client_id) : null;
     if (!li) {
-      var who = m.author_kind === "customer" ? "" : (m.author || "");
+      var who = m.author_kind === "customer" ? "" : (m.author || (m.author_kind === "bot" ? T.assistant || "" : ""));
       li = bubble(m.author_kind, who, m.text, m.attachments, m.created_at);
     } else {
       li.classList.remove("failed");
@@ -116,6 +116,7 @@
       li.querySelector(".state").textContent = m.id <= state.agentReadUpto ? T.read : T.sent;
       dropFromOutbox(m.client_id);
     } else if (m.author_kind === "agent" || m.author_kind === "bot") {
+      showHumanButton(m.author_kind === "bot");
       state.maxAgentMessage = Math.max(state.maxAgentMessage, m.id);
       if (!state.open || document.hidden) {
         state.unread += 1;
@@ -338,6 +339,26 @@
     send({ op: "send", client_id: item.client_id, text: text });
   }
   composer.addEventListener("submit", function (e) { e.preventDefault(); submitText(); });
+
+  /* ---- the FAQ bot: while it answers, one tap asks for a person ------------------ */
+  var humanButton = null;
+  function showHumanButton(fromBot) {
+    if (!fromBot) { if (humanButton) humanButton.hidden = true; return; }
+    if (!humanButton) {
+      humanButton = document.createElement("button");
+      humanButton.type = "button";
+      humanButton.className = "human";
+      humanButton.id = "human";
+      humanButton.textContent = T.human || "转人工";
+      humanButton.addEventListener("click", function () {
+        input.value = "转人工";
+        submitText();
+        humanButton.hidden = true;
+      });
+      composer.insertBefore(humanButton, composer.firstChild);
+    }
+    humanButton.hidden = false;
+  }
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); submitText(); }
   });
