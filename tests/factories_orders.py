@@ -137,3 +137,12 @@ def order_body(shop_code: str, sku: str, **overrides):
     }
     body.update(overrides)
     return body
+
+
+def ensure_orders_defaults() -> None:
+    """The shipped calendars and shipping rates, after a transactional test flushed them (idempotent)."""
+    from kefu.aftersales.actions import load_default_rates
+    from tests.factories import ensure_sla_defaults
+
+    ensure_sla_defaults()
+    load_default_rates(now=clock.now())

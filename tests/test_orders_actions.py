@@ -22,9 +22,15 @@ from tests.factories_orders import (
     OrderFactory,
     OrderLineFactory,
     ShipmentFactory,
+    ensure_orders_defaults,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _defaults(db):
+    ensure_orders_defaults()
 
 
 # ---- links and canned-reply values ------------------------------------------------------------

@@ -13,9 +13,14 @@ from kefu.aftersales.models import Order, Shipment, TrackingEvent
 from kefu.core import clock
 from kefu.customers.models import Customer
 from tests.factories import ProductFactory, ShopFactory
-from tests.factories_orders import ShipmentFactory, order_body
+from tests.factories_orders import ShipmentFactory, ensure_orders_defaults, order_body
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _defaults(db):
+    ensure_orders_defaults()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from tests.browser_support import DESKTOP, PHONE, Tab, chromium, demo_company, log_in, serve_asgi
+from tests.factories_orders import ensure_orders_defaults
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +34,7 @@ def live_url(transactional_db, settings):
     from kefu.config.asgi import application
     from tests.factories import CannedReplyFactory
 
+    ensure_orders_defaults()
     demo_company(settings)
     CannedReplyFactory(
         key="wl-order",

@@ -20,9 +20,15 @@ from tests.factories_orders import (
     ShipmentFactory,
     TrackingEventFactory,
     WarrantyReminderFactory,
+    ensure_orders_defaults,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _defaults(db):
+    ensure_orders_defaults()
 
 
 @pytest.fixture

@@ -183,46 +183,59 @@ def sweep_shipments(now: datetime, *, batch: int = 500) -> int:
     config = AftersalesSettings.load()
     stale_before = now - timedelta(hours=config.no_movement_hours)
     flagged = 0
+    stale_ids = list(
+        Shipment.objects.filter(status__in=MOVING, last_event_at__lt=stale_before)
+        .exclude(pk__in=_with_exception(ExceptionKind.NO_MOVEMENT, _OPEN))
+        .values_list("pk", flat=True)[:batch]
+    )
     with transaction.atomic():
-        stale = list(
-            Shipment.objects.select_for_update(skip_locked=True)
-            .filter(status__in=MOVING, last_event_at__lt=stale_before)
-            .exclude(exceptions__kind=ExceptionKind.NO_MOVEMENT, exceptions__status__in=_OPEN)
-            .select_related("order")[:batch]
-        )
-        for shipment in stale:
+        for shipment in _locked(stale_ids):
             hours = int((now - shipment.last_event_at).total_seconds() // 3600) if shipment.last_event_at else 0
             detail = _("No tracking movement for %(hours)d hours.") % {"hours": hours}
             if do_open_exception(shipment, ExceptionKind.NO_MOVEMENT, detail=detail, actor=None, now=now):
                 flagged += 1
-    with transaction.atomic():
-        late = list(
-            Shipment.objects.select_for_update(skip_locked=True)
-            .filter(kind=ShipmentKind.OUTBOUND, status__in=(*MOVING, ShipmentStatus.DELIVERY_FAILED))
-            .filter(
-                Q(estimated_arrival_at__lt=now)
-                | Q(estimated_arrival_at__isnull=True, order__estimated_arrival_at__lt=now)
-            )
-            .filter(Q(delay_notified_at__isnull=True) | ~Q(exceptions__kind=ExceptionKind.DELAYED))
-            .select_related("order", "order__customer")
-            .distinct()[:batch]
+    late_ids = list(
+        Shipment.objects.filter(kind=ShipmentKind.OUTBOUND, status__in=(*MOVING, ShipmentStatus.DELIVERY_FAILED))
+        .filter(
+            Q(estimated_arrival_at__lt=now) | Q(estimated_arrival_at__isnull=True, order__estimated_arrival_at__lt=now)
         )
-        for shipment in late:
+        .exclude(pk__in=_with_exception(ExceptionKind.DELAYED), delay_notified_at__isnull=False)
+        .values_list("pk", flat=True)[:batch]
+    )
+    with transaction.atomic():
+        for shipment in _locked(late_ids):
             if do_open_exception(
                 shipment, ExceptionKind.DELAYED, detail=str(_("Past the estimated arrival.")), actor=None, now=now
             ):
                 flagged += 1
-            if config.notify_on_delay and shipment.delay_notified_at is None:
+            if shipment.delay_notified_at is not None:
+                continue
+            if config.notify_on_delay:
                 order = shipment.order
                 text = tracking_text(shipment, now=now) + " " + str(_delay_apology())
                 notify_customer(order.customer, text, order=order, now=now)
-                Shipment.objects.filter(pk=shipment.pk).update(delay_notified_at=now)
                 record_audit(
                     order, "order.tracking_sent", actor=None, now=now, data={"shipment": shipment.pk, "rule": "delayed"}
                 )
-            elif shipment.delay_notified_at is None:
-                Shipment.objects.filter(pk=shipment.pk).update(delay_notified_at=now)
+            Shipment.objects.filter(pk=shipment.pk).update(delay_notified_at=now)
     return flagged
+
+
+def _with_exception(kind: str, statuses: tuple[str, ...] | None = None) -> Any:
+    rows = LogisticsException.objects.filter(kind=kind)
+    if statuses is not None:
+        rows = rows.filter(status__in=statuses)
+    return rows.values("shipment_id")
+
+
+def _locked(ids: list[int]) -> list[Shipment]:
+    """The shipments, locked (those another sweeper holds are skipped), with order and customer."""
+    return list(
+        Shipment.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk__in=ids)
+        .select_related("order", "order__customer")
+        .order_by("pk")
+    )
 
 
 _OPEN = (ExceptionStatus.OPEN, ExceptionStatus.REDELIVERY, ExceptionStatus.COMPENSATED, ExceptionStatus.CLAIMING)

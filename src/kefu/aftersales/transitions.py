@@ -39,6 +39,7 @@ order_machine: StateMachine[Order] = StateMachine(
 
 SERVICE_TRANSITIONS: dict[tuple[str, str], str] = {
     (V.NEW, "schedule"): V.SCHEDULED,
+    (V.NEW, "arrive"): V.ON_SITE,  # an inspection starts the day of the request, without booking
     (V.NEW, "cancel"): V.CANCELLED,
     (V.SCHEDULED, "schedule"): V.SCHEDULED,
     (V.SCHEDULED, "arrive"): V.ON_SITE,

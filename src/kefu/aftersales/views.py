@@ -58,6 +58,14 @@ def need(user: Any, perm: str) -> None:
         raise DjangoPermissionDenied(perm)
 
 
+def kind_page(request: HttpRequest, rows: Any, choices: Any) -> tuple[Any, str]:
+    """A list page's rows filtered by ``?kind=`` (one of ``choices``), 50 a page."""
+    kind = request.GET.get("kind", "")
+    if kind in choices.values:
+        rows = rows.filter(kind=kind)
+    return Paginator(rows, 50).get_page(request.GET.get("page")), kind
+
+
 def _perms(user: Any, *names: str) -> dict[str, bool]:
     return {name: has_perm(user, f"aftersales.{name}") for name in names}
 
@@ -406,10 +414,7 @@ def logistics(request: HttpRequest) -> HttpResponse:
         if show == "open"
         else LogisticsException.objects.select_related("shipment", "order", "order__customer").order_by("-opened_at")
     )
-    kind = request.GET.get("kind", "")
-    if kind in ExceptionKind.values:
-        rows = rows.filter(kind=kind)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page, kind = kind_page(request, rows, ExceptionKind)
     for exc in page:
         exc.allowed = exception_machine.allowed_events(exc.status)  # type: ignore[attr-defined]
     return render(

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from kefu.aftersales import selectors, service_actions
 from kefu.aftersales.choices import ReminderKind, ServiceKind, ServiceStatus
 from kefu.aftersales.models import Order, ServiceOrder, WarrantyReminder
 from kefu.aftersales.transitions import service_machine
-from kefu.aftersales.views import SHANGHAI, local_time, need
+from kefu.aftersales.views import SHANGHAI, kind_page, local_time, need
 from kefu.core import clock
 from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError, ValidationFailed
@@ -47,11 +46,7 @@ def service_orders(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(technician_id=request.user.pk, status__in=OPEN_SERVICE)
     elif view == "open":
         rows = rows.filter(status__in=OPEN_SERVICE)
-    kind = request.GET.get("kind", "")
-    if kind in ServiceKind.values:
-        rows = rows.filter(kind=kind)
-    rows = rows.order_by("due_at", "appointment_at", "id")
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page, kind = kind_page(request, rows.order_by("due_at", "appointment_at", "id"), ServiceKind)
     return render(
         request,
         "aftersales/service_orders.html",
@@ -197,13 +192,9 @@ def service_order_do(request: HttpRequest, pk: int) -> HttpResponse:
 def reminders(request: HttpRequest) -> HttpResponse:
     need(request.user, "aftersales.view_warrantyreminder")
     today = clock.now().astimezone(SHANGHAI).date()
-    rows = selectors.reminders_to_do(today)
-    kind = request.GET.get("kind", "")
-    if kind in ReminderKind.values:
-        rows = rows.filter(kind=kind)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page, kind = kind_page(request, selectors.reminders_to_do(today), ReminderKind)
     for r in page:
-        r.until = selectors.warranty_until(r.order_line)  # type: ignore[attr-defined]
+        r.until = selectors.warranty_until(r.order_line)
     return render(
         request,
         "aftersales/reminders.html",
