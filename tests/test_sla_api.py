@@ -106,6 +106,18 @@ def test_simulator_page(client, roles):
     assert 'role="alert"' in bad.content.decode()
 
 
+def test_a_page_refusal_is_a_403_page_not_a_server_error(client, roles):
+    # Given a signed-in account that has lost every role,
+    user = roles["reception"]
+    user.groups.clear()
+    client.force_login(user)
+    # when it opens the ticket list (a view that calls require() itself),
+    response = client.get("/tickets/")
+    # then the workspace answers 403 with the reason, not a server error.
+    assert response.status_code == 403
+    assert "权限" in response.content.decode()
+
+
 def test_at_risk_page_lists_breached_tickets(client, roles):
     ticket = actions.do_create_ticket(CustomerFactory(), subject="发票未开", now=datetime(2025, 3, 3, 10, tzinfo=SH))
     sweep(datetime(2025, 3, 3, 10, tzinfo=SH) + timedelta(days=2))

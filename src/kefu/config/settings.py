@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kefu.core.middleware.KefuErrorMiddleware",
 ]
 
 ROOT_URLCONF = "kefu.config.urls"

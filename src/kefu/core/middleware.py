@@ -37,3 +37,24 @@ async def _blocks(iterator: Iterator[Any]) -> AsyncIterator[Any]:
         if block is _END:
             return
         yield block
+
+
+class KefuErrorMiddleware:
+    """A domain refusal that escapes a page view (``require()`` outside ``attempt``) is shown as
+    its status — 403, 404, 409, 400 — with its message, never as a server error.  The API has
+    its own JSON handler (:mod:`kefu.web.api`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.shortcuts import render
+
+        from kefu.core.errors import KefuError
+
+        if not isinstance(exception, KefuError):
+            return None
+        return render(request, "web/error.html", {"error": exception}, status=exception.status)
