@@ -500,6 +500,9 @@ def _load(now: datetime) -> None:
     do_transition_ticket(t5, "resolve", actor=users["sales"], now=now - timedelta(seconds=172600))
     do_transition_ticket(t5, "close", actor=users["supervisor"], now=now - timedelta(seconds=86400))
     _ = (c3, hotline)
+    from kefu.demo.orders import load as load_orders
+
+    load_orders(now)  # orders, parcels, COD, service orders (kefu.demo.orders)
     load_cases(now)  # after-sales cases and compensations (kefu.demo.cases)
     from kefu.demo.complaints import load as load_complaints
 
