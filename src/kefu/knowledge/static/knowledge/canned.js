@@ -17,9 +17,13 @@
       var item = byId[id];
       if (!item || seen[id] || value.indexOf(item.text.slice(0, 12)) < 0) return;
       seen[id] = true;
-      fetch(form.dataset.cannedUsedUrl.replace("0", id), {
-        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf ? csrf.value : "" }
-      }).catch(function () {});
+      var report = function (tries) {  // after the send itself; retried once if the server was busy
+        fetch(form.dataset.cannedUsedUrl.replace("0", id), {
+          method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf ? csrf.value : "" }
+        }).then(function (r) { if (!r.ok && tries > 0) setTimeout(function () { report(tries - 1); }, 1500); })
+          .catch(function () {});
+      };
+      setTimeout(function () { report(1); }, 800);
     });
   }, true);
 })();
