@@ -162,3 +162,14 @@ def test_state_machine_table_is_in_the_docs():
 
     page = (Path(__file__).resolve().parent.parent / "docs" / "state-machines.md").read_text(encoding="utf-8")
     assert bot_session_machine.as_markdown() in page
+
+
+def test_a_session_hands_over_once(channel, agent, django_capture_on_commit_callbacks):
+    from kefu.core.errors import InvalidTransition
+
+    conversation = say(channel, "转人工", django_capture_on_commit_callbacks)
+    session = BotSession.objects.get(conversation=conversation)
+    assert session.state == "handed_over"
+    with pytest.raises(InvalidTransition):
+        bot_session_machine.transition(session, "hand_over", actor=None, now=clock.now())
+    assert AuditEvent.objects.filter(verb="bot_session.hand_over", object_id=str(session.pk)).count() == 1
