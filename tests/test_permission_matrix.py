@@ -197,12 +197,11 @@ def _now():
     return clock.now()
 
 
-def test_matrix_covers_every_registered_action(db):
-    # Given every app's actions, when the registry is complete,
+def test_matrix_rows_name_registered_actions(db):
+    # Given every app's actions (coverage of all of them: test_permission_matrix_service.py),
     registered = set(load_all())
-    # then each registered check_* action has a row here (and no row names a missing action).
-    covered = {name.split(":", 1)[0] for name in EXPECTED}
-    assert registered == covered
+    # then each row here names a registered action and has a call.
+    assert {name.split(":", 1)[0] for name in EXPECTED} <= registered
     assert set(EXPECTED) == set(_calls())
 
 
