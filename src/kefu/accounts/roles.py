@@ -68,17 +68,6 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "knowledge.add_cannedreply": (SUP, ADM),
     "knowledge.change_cannedreply": (SUP, ADM),
     "knowledge.delete_cannedreply": (SUP, ADM),
-    # complaints: anyone who receives one registers it; after-sales handles; the leader approves (R27–R30)
-    "complaints.view_complaint": ALL,
-    "complaints.add_complaint": ALL,
-    "complaints.handle_complaint": (A, SUP, ADM),
-    "complaints.approve_complaint": (SUP, ADM),
-    "complaints.view_staff_records": (SUP, ADM),
-    "complaints.decide_staff_records": (ADM,),
-    # quality: everyone sees their own inspections and appeals; supervisors review and sample
-    "quality.view_inspection": ALL,
-    "quality.appeal_finding": ALL,
-    "quality.review_inspection": (SUP, ADM),
     # aftersales: orders, shipments, logistics exceptions, COD, shipping rates, service orders
     "aftersales.view_order": ALL,
     "aftersales.add_order": FRONTLINE,
@@ -110,13 +99,17 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "knowledge.delete_searchword": (ADM,),
     "knowledge.add_synonymgroup": (ADM,),
     "knowledge.delete_synonymgroup": (ADM,),
-    # assist: reply lint, emotion analysis, bot answers for everyone; supervisors keep the phrase list
-    "assist.use_assist": ALL,
-    "assist.view_forbiddenphrase": ALL,
-    "assist.add_forbiddenphrase": (SUP, ADM),
-    "assist.change_forbiddenphrase": (SUP, ADM),
-    "assist.delete_forbiddenphrase": (SUP, ADM),
-    "assist.change_assistsettings": (ADM,),
+    # complaints: anyone who receives one registers it; after-sales handles; the leader approves (R27–R30)
+    "complaints.view_complaint": ALL,
+    "complaints.add_complaint": ALL,
+    "complaints.handle_complaint": (A, SUP, ADM),
+    "complaints.approve_complaint": (SUP, ADM),
+    "complaints.view_staff_records": (SUP, ADM),
+    "complaints.decide_staff_records": (ADM,),
+    # quality: everyone sees their own inspections and appeals; supervisors review and sample
+    "quality.view_inspection": ALL,
+    "quality.appeal_finding": ALL,
+    "quality.review_inspection": (SUP, ADM),
     # cases: after-sales cases (售后单), refund payment (only finance pays, R22), compensation (R26)
     "cases.view_case": ALL,
     "cases.add_case": (R, A, SUP, ADM),
@@ -130,6 +123,13 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "cases.add_compensation": FRONTLINE,
     "cases.approve_compensation": (SUP, ADM),
     "cases.view_cost_report": (F, SUP, ADM),
+    # assist: reply lint, emotion analysis, bot answers for everyone; supervisors keep the phrase list
+    "assist.use_assist": ALL,
+    "assist.view_forbiddenphrase": ALL,
+    "assist.add_forbiddenphrase": (SUP, ADM),
+    "assist.change_forbiddenphrase": (SUP, ADM),
+    "assist.delete_forbiddenphrase": (SUP, ADM),
+    "assist.change_assistsettings": (ADM,),
 }
 
 # Roles whose members may open the Django admin (configuration screens).
