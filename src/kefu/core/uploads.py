@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -41,12 +42,10 @@ def sniff(head: bytes) -> str | None:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "application/msword"  # legacy OLE: doc / xls
     try:
-        head.decode("utf-8")
+        # Not final: a multi-byte character (Chinese: 3 bytes) cut by the end of ``head`` is fine.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
-        try:
-            head[:-3].decode("utf-8")  # a multi-byte character cut at the end
-        except UnicodeDecodeError:
-            return None
+        return None
     if b"\x00" in head:
         return None
     return "text/plain"
