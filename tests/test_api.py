@@ -124,3 +124,13 @@ def test_session_api_requires_csrf(roles):
     ticket = TicketFactory()
     response = csrf_client.post(f"/api/v1/tickets/{ticket.pk}/remarks", {"text": "x"}, content_type="application/json")
     assert response.status_code in (401, 403)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tickets", "/api/v1/assist/lint", "/api/v1/orders", "/api/v1/complaints"])
+def test_a_body_that_is_not_json_gets_the_house_error_shape(client, bearer, path):
+    # Given an agent's token, when a POST carries broken JSON,
+    response = client.post(path, "{not json", content_type="application/json", **bearer("admin"))
+    # then it is a 400 with {"error", "message"} like every other refusal, and nothing was created.
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid"
+    assert response.json()["message"]

@@ -98,7 +98,7 @@ def test_create_errors(call, order):
         {"order": order.pk, "kind": "refund_only", "reason": "other", "amount": "301"},
     )
     assert too_much.status_code == 400
-    assert "paid amount" in too_much.json()["message"]
+    assert "实付金额" in too_much.json()["message"]  # zh-Hans, the default language
     assert call("post", "/api/v1/aftersales/cases", "reception", {"kind": "refund_only"}).status_code == 400
     assert (
         call(

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from kefu.accounts.selectors import user_for_token
@@ -61,6 +61,20 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
         {"error": "invalid", "message": _("The request body or parameters are not valid."), "details": exc.errors},
         status=400,
     )
+
+
+HTTP_ERROR_CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "throttled"}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """The framework's own refusals (a body that is not JSON, …) in the house shape."""
+    if exc.status_code == 400 and "parse" in str(exc):
+        message = _("The request body is not valid JSON.")
+    else:
+        message = str(exc)
+    code = HTTP_ERROR_CODES.get(exc.status_code, "error")
+    return api.create_response(request, {"error": code, "message": message}, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)
