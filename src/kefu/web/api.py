@@ -69,10 +69,8 @@ HTTP_ERROR_CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 405: "me
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """The framework's own refusals (a body that is not JSON, …) in the house shape."""
-    if exc.status_code == 400 and "parse" in str(exc):
-        message = _("The request body is not valid JSON.")
-    else:
-        message = str(exc)
+    unparsable = exc.status_code == 400 and "parse" in str(exc)
+    message = _("The request body is not valid JSON.") if unparsable else str(exc)
     code = HTTP_ERROR_CODES.get(exc.status_code, "error")
     return api.create_response(request, {"error": code, "message": message}, status=exc.status_code)
 
