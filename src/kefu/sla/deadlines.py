@@ -198,7 +198,8 @@ def _notify_people(rows: list[Deadline], kind: str, prefix: str, now: datetime) 
 
     notes = []
     for r in rows:
-        people = {r.owner_id, r.team.leader_id if r.team is not None else None} - {None}
+        leader = r.team.leader_id if r.team is not None else None
+        people = {user for user in (r.owner_id, leader) if user is not None}
         text = f"{prefix} {r.text or r.name}"
         notes += [Notification(user_id=user, kind=kind, text=text[:300], url=r.url, created_at=now) for user in people]
     Notification.objects.bulk_create(notes, batch_size=1000)

@@ -94,7 +94,9 @@ class SlaPolicy(models.Model):
     calendar = models.ForeignKey(BusinessCalendar, verbose_name=_("calendar"), on_delete=models.PROTECT)
     warn_percent = models.PositiveSmallIntegerField(
         # xgettext:no-python-format
-        _("warn at % of the target"), default=80, help_text=_("A warning fires when this share of a target has passed.")
+        _("warn at % of the target"),
+        default=80,
+        help_text=_("A warning fires when this share of a target has passed."),
     )
     # Breach actions.
     notify_on_breach = models.BooleanField(_("notify the assignee and the supervisor"), default=True)
