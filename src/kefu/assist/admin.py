@@ -10,26 +10,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from kefu.assist.models import AssistSettings, ForbiddenPhrase
-from kefu.core import clock
-from kefu.core.events import record_audit
-
-
-class _Stamped(admin.ModelAdmin):  # type: ignore[type-arg]
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        now = clock.now()
-        obj.updated_at = now
-        super().save_model(request, obj, form, change)
-        record_audit(
-            obj,
-            f"assist.{type(obj).__name__.lower()}.{'changed' if change else 'created'}",
-            actor=request.user,
-            now=now,
-            data={"fields": sorted(form.changed_data)} if form is not None else None,
-        )
+from kefu.core.admin import StampedAdmin
 
 
 @admin.register(ForbiddenPhrase)
-class ForbiddenPhraseAdmin(_Stamped):
+class ForbiddenPhraseAdmin(StampedAdmin):
     list_display = ("phrase", "rule", "severity", "suggestion", "source", "is_active")
     list_filter = ("rule", "severity", "is_active")
     list_editable = ("severity", "is_active")
@@ -38,7 +23,7 @@ class ForbiddenPhraseAdmin(_Stamped):
 
 
 @admin.register(AssistSettings)
-class AssistSettingsAdmin(_Stamped):
+class AssistSettingsAdmin(StampedAdmin):
     list_display = ("__str__", "block_severities", "raise_priority")
     exclude = ("updated_at",)
 

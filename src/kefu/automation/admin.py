@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from kefu.automation.models import Macro, TimeTrigger, Trigger
-from kefu.core import clock
-from kefu.core.events import record_audit
+from kefu.core.admin import StampedAdmin
 
 
-class _Stamped(admin.ModelAdmin):  # type: ignore[type-arg]
+class _Stamped(StampedAdmin):
     exclude = ("updated_at",)
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        now = clock.now()
-        obj.updated_at = now
-        super().save_model(request, obj, form, change)
-        record_audit(
-            obj,
-            f"automation.{type(obj).__name__.lower()}.{'changed' if change else 'created'}",
-            actor=request.user,
-            now=now,
-            data={"fields": sorted(form.changed_data)} if form is not None else None,
-        )
 
 
 @admin.register(Trigger)

@@ -8,6 +8,26 @@ from django.http import HttpRequest
 from kefu.core.models import AuditEvent
 
 
+class StampedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Configuration edited in the admin (SLA policies, triggers, phrase lists …): saving stamps
+    ``updated_at`` from the one clock and writes the audit row ``<app>.<model>.created|changed``."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        from kefu.core import clock
+        from kefu.core.events import record_audit
+
+        now = clock.now()
+        obj.updated_at = now
+        super().save_model(request, obj, form, change)
+        record_audit(
+            obj,
+            f"{obj._meta.app_label}.{type(obj).__name__.lower()}.{'changed' if change else 'created'}",
+            actor=request.user,
+            now=now,
+            data={"fields": sorted(form.changed_data)} if form is not None else None,
+        )
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Domain records (conversations, tickets, customers …) change only through actions,
     which check permissions and write the audit trail; the admin shows them read-only.

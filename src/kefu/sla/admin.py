@@ -10,23 +10,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from kefu.core import clock
-from kefu.core.events import record_audit
+from kefu.core.admin import StampedAdmin
 from kefu.sla.models import BusinessCalendar, CalendarDay, Deadline, SlaPolicy, SlaTarget
-
-
-class _Stamped(admin.ModelAdmin):  # type: ignore[type-arg]
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        now = clock.now()
-        obj.updated_at = now
-        super().save_model(request, obj, form, change)
-        record_audit(
-            obj,
-            f"sla.{type(obj).__name__.lower()}.{'changed' if change else 'created'}",
-            actor=request.user,
-            now=now,
-            data={"fields": sorted(form.changed_data)} if form is not None else None,
-        )
 
 
 class TargetInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -35,7 +20,7 @@ class TargetInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(_Stamped):
+class SlaPolicyAdmin(StampedAdmin):
     list_display = ("position", "name", "applies_to", "channel", "ticket_type", "priority", "calendar", "is_active")
     list_display_links = ("name",)
     list_filter = ("applies_to", "is_active", "calendar")
@@ -51,7 +36,7 @@ class DayInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(_Stamped):
+class BusinessCalendarAdmin(StampedAdmin):
     list_display = ("name", "label", "always_open", "china_holidays", "timezone")
     inlines = [DayInline]
     exclude = ("updated_at",)
