@@ -4,10 +4,15 @@ default, PostgreSQL in CI) and run jobs immediately, in memory."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 from kefu.core.tasks import HUEY
+
+# Servers the tests start (each with its own KEFU_VAR_DIR) share the trained assist/bot models of
+# this checkout instead of training them again at their first migrate.
+os.environ.setdefault("KEFU_MODEL_DIR", str(Path(__file__).resolve().parent.parent / "var" / "models"))
 
 
 @pytest.fixture(autouse=True, scope="session")

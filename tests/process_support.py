@@ -54,6 +54,7 @@ def installation(tmp_path: Path, *, redis_url: str = "") -> Iterator[Installatio
         KEFU_CHAT_BURST="100",
         KEFU_SMTPD_PORT="0",  # the SMTP server is not under test here, and its port may be taken
         KEFU_SECRET_KEY="e2e-" + uuid.uuid4().hex + uuid.uuid4().hex,
+        KEFU_MODEL_DIR=os.environ["KEFU_MODEL_DIR"],  # the checkout's trained models (tests/conftest.py)
         DJANGO_SETTINGS_MODULE="kefu.config.settings",
     )
     pg_url = os.environ.get("KEFU_DATABASE_URL", "")

@@ -61,7 +61,7 @@ def test_case_page_shows_deadline_consequence_and_only_allowed_buttons(login, ro
     html = login(roles["aftersales"]).get(f"/cases/{case.pk}/").content.decode()
     assert 'data-event="agree"' in html
     assert 'data-event="refuse"' in html
-    assert "the platform agrees automatically" in html
+    assert "平台将自动同意" in html  # zh-Hans, the default language
     # finance and reception see no buttons on it.
     for role in ("finance", "reception"):
         html = login(roles[role]).get(f"/cases/{case.pk}/").content.decode()
@@ -85,7 +85,7 @@ def test_new_case_from_a_conversation_with_a_photo(login, roles):
     }
     refused = client.post("/cases/new/", form)
     assert refused.status_code == 400
-    assert "evidence photos" in refused.content.decode()
+    assert "凭证照片" in refused.content.decode()  # zh-Hans: needs evidence photos
     assert not Case.objects.exists()
     # a non-image "photo" is refused too; with a real one the case opens and shows the photo.
     bad = client.post(

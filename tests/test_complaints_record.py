@@ -144,7 +144,7 @@ def test_the_record_is_private_and_an_appeal_goes_to_the_administrator(client, r
     with pytest.raises(PermissionDenied):
         check_appeal_fault(entry, "不是我的问题", actor=roles["sales"])
     check_appeal_fault(entry, "客户先骂人的，有录音", actor=staff)
-    assert Notification.objects.filter(user=roles["admin"], text__contains="appeals").exists()
+    assert Notification.objects.filter(user=roles["admin"], text__contains="申诉").exists()
     # and when the administrator upholds the appeal, the entry no longer counts.
     with pytest.raises(PermissionDenied):
         check_decide_fault(entry, actor=roles["supervisor"], note="x", appeal="upheld")

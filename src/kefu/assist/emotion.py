@@ -32,6 +32,9 @@ CALIBRATION_REVIEWS = 150  # of each class
 REPO_WEIGHT = 3.0
 # A plain question or a polite request: usually calm unless the cues say otherwise.
 _QUESTION = re.compile(r"[吗呢嘛么?？]$|^(请问|请|能不能|能否|可不可以|可以|有没有|是不是|怎么|如何|什么时候|多久|几)")
+_ASKING = re.compile(
+    r"查一下|查询|想问|想了解|请问|在哪|哪里|哪儿|怎么|如何|多少|什么时候|多久|几天|能不能|可不可以|有没有|是否"
+)
 _POLITE = re.compile(r"请|麻烦|谢谢|感谢|辛苦|亲|您")
 CLASSES = [Emotion.CALM.value, Emotion.UNHAPPY.value, Emotion.ANGRY.value]
 _URGENT = re.compile(r"急用|急需|马上|立刻|立即|赶紧|今天(必须|一定|之内)|等不及|十万火急|加急")
@@ -56,6 +59,7 @@ class Signals:
     cues: cue_lexicon.Cues
     question: bool = False
     polite: bool = False
+    asking: bool = False  # an inquiry (查一下, 在哪, 怎么 …): used by the gate, not a combiner feature
 
     def features(self) -> list[float]:
         c = self.cues
@@ -92,6 +96,7 @@ def signals(texts: list[str]) -> list[Signals]:
                 cue_lexicon.find(text),
                 question=bool(_QUESTION.search(folded)),
                 polite=bool(_POLITE.search(folded)),
+                asking=bool(_ASKING.search(folded)),
             )
         )
     return out
@@ -147,7 +152,24 @@ def classify(found: list[Signals]) -> list[tuple[str, npt.NDArray[np.float64]]]:
     if not found:
         return []
     probs = combiner().predict_proba(np.array([s.features() for s in found], dtype=np.float64))
-    return [(CLASSES[int(np.argmax(p))], p) for p in probs]
+    return [_gate(s, CLASSES[int(np.argmax(p))], p) for s, p in zip(found, probs, strict=True)]
+
+
+# Without a single cue word the two learned signals must both be this sure before a message counts
+# as unhappy: they were trained on product reviews, and on customers' plain questions (说明书在哪里下载,
+# 想查一下退款进度) they lean negative.  Such a message is never "angry" on the models alone.
+CUELESS_NEGATIVITY = 0.6
+
+
+def _gate(s: Signals, label: str, p: npt.NDArray[np.float64]) -> tuple[str, npt.NDArray[np.float64]]:
+    c = s.cues
+    if c.threats or c.anger or c.unhappy or c.exclamations or c.ellipses or label == Emotion.CALM.value:
+        return label, p
+    sure = min(s.embedding, s.ngram) >= CUELESS_NEGATIVITY and not (s.question or s.polite or s.asking)
+    if sure:
+        return Emotion.UNHAPPY.value, np.array([p[0], p[1] + p[2], 0.0])
+    negativity = min(s.embedding, s.ngram, 0.49)  # a calm message scores below one half
+    return Emotion.CALM.value, np.array([1.0 - negativity, negativity, 0.0])
 
 
 def _intent(text: str) -> str | None:

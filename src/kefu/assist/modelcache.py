@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 
 def models_dir() -> Path:
-    path = Path(settings.ENV.var_dir) / "models"
+    path = Path(settings.ENV.model_dir)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

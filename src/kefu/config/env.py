@@ -162,6 +162,7 @@ def _mail(get: Any) -> MailConfig:
 class Env:
     base_dir: Path
     var_dir: Path
+    model_dir: Path
     secret_key: str
     debug: bool
     allowed_hosts: tuple[str, ...]
@@ -233,6 +234,10 @@ def load_env(environ: dict[str, str] | None = None, *, cwd: Path | None = None) 
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"KEFU_TIME_ZONE: unknown time zone {time_zone!r}") from None
 
+    model_dir = Path(get("KEFU_MODEL_DIR", str(var_dir / "models")))
+    if not model_dir.is_absolute():
+        model_dir = base_dir / model_dir
+
     media_root = Path(get("KEFU_MEDIA_ROOT", str(var_dir / "media")))
     if not media_root.is_absolute():
         media_root = base_dir / media_root
@@ -248,6 +253,7 @@ def load_env(environ: dict[str, str] | None = None, *, cwd: Path | None = None) 
     return Env(
         base_dir=base_dir,
         var_dir=var_dir,
+        model_dir=model_dir,
         secret_key=secret_key,
         debug=debug,
         allowed_hosts=hosts,
