@@ -225,13 +225,7 @@ def test_lost_parcel_compensate_first_then_claim_to_the_end(roles):
         logistics_actions.check_resolve_exception(exc, actor=roles["reception"], resolution="x")
     with pytest.raises(ValidationFailed):
         logistics_actions.check_file_claim(
-            LogisticsException.objects.create(
-                shipment=shipment,
-                order=shipment.order,
-                kind="wrong_item",
-                opened_at=clock.now(),
-                updated_at=clock.now(),
-            ),
+            logistics_actions.check_flag_exception(shipment, "wrong_item", actor=agent),
             actor=agent,
             claim_no="C2",
             amount="-3",
