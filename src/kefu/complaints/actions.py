@@ -271,7 +271,7 @@ def check_register_complaint(customer: Customer, *, actor: Any, **fields: Any) -
     return do_register_complaint(customer, actor=actor, now=clock.now(), **fields)
 
 
-def _from_conversation_defaults(conversation: Any) -> dict[str, Any]:
+def complaint_defaults_from_conversation(conversation: Any) -> dict[str, Any]:
     from kefu.complaints.choices import CHANNEL_OF_CONVERSATION
 
     customer_lines = [
@@ -295,7 +295,8 @@ def check_complaint_from_conversation(conversation: Any, *, actor: Any, **fields
         raise Conflict(
             _("This conversation is already complaint #%(id)s.") % {"id": existing.pk}, complaint=existing.pk
         )
-    data = {**_from_conversation_defaults(conversation), **{k: v for k, v in fields.items() if v not in (None, "")}}
+    given = {k: v for k, v in fields.items() if v not in (None, "")}
+    data = {**complaint_defaults_from_conversation(conversation), **given}
     return do_register_complaint(conversation.customer, actor=actor, now=clock.now(), **data)
 
 

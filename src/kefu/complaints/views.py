@@ -95,7 +95,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     linked = linked_order(conversation=conversation, ticket=ticket) if (conversation or ticket) else None
     defaults["order"] = linked.pk if linked is not None else None
     if conversation is not None:
-        defaults.update(actions._from_conversation_defaults(conversation))
+        defaults.update(actions.complaint_defaults_from_conversation(conversation))
     elif ticket is not None:
         defaults.update({"summary": f"{ticket.subject}\n{ticket.description}".strip()})
     if request.method == "POST":
