@@ -24,10 +24,11 @@ from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyp
 from kefu.assist import cues as cue_lexicon
 from kefu.assist import modelcache, sentiment
 from kefu.assist.choices import Emotion
-from kefu.assist.textspan import aligned_fold
+from kefu.assist.textspan import aligned_fold, is_traditional
 from kefu.core.text import embed
 
 FEATURES_VERSION = 4
+MODEL_VERSION = "emotion-4"  # stored beside each analysis; changes whenever the shipped models change
 CALIBRATION_REVIEWS = 150  # of each class
 REPO_WEIGHT = 3.0
 # A plain question or a polite request: usually calm unless the cues say otherwise.
@@ -47,6 +48,8 @@ class Analysis:
     urgent: bool
     cues: list[str] = field(default_factory=list)
     intent: str | None = None
+    script: str = "other"  # "zh-Hans" | "zh-Hant" | "other"
+    source: str = "model"  # "screen" (the cheap pass was sure) | "model" (the encoder was used)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -178,17 +181,61 @@ def _intent(text: str) -> str | None:
     return intents.predict(text).intent
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def script_of(text: str) -> str:
+    """ "zh-Hant" when OpenCC's Traditional → Simplified fold changes the text, "zh-Hans" for other Chinese
+    text, "other" when there is no Chinese character."""
+    if not _HAN.search(text):
+        return "other"
+    return "zh-Hant" if is_traditional(text) else "zh-Hans"
+
+
+def _empty(text: str, source: str) -> Analysis:
+    return Analysis(Emotion.CALM.value, 0.0, False, [], None, script_of(text), source)
+
+
+def screen(text: str) -> Analysis | None:
+    """The cheap pass (cue lexicon and regexes, no encoder): a sure Analysis, or None when unsure."""
+    if not text.strip():
+        return _empty(text, "screen")
+    found = cue_lexicon.find(text)
+    folded = aligned_fold(text.strip())
+    if found.threats or found.anger or (found.exclamations and found.unhappy):
+        emotion, score = Emotion.ANGRY.value, 0.9
+    elif not found.all and (_QUESTION.search(folded) or _ASKING.search(folded)):
+        emotion, score = Emotion.CALM.value, 0.1
+    else:
+        return None
+    urgent = bool(found.threats) or emotion == Emotion.ANGRY or bool(_URGENT.search(folded))
+    return Analysis(emotion, score, urgent, found.all, _intent(text), script_of(text), "screen")
+
+
+def analyze_many(texts: list[str]) -> list[Analysis]:
+    """The analysis of each text: the screen where it is sure, the models (encoder batched) elsewhere."""
+    out: list[Analysis | None] = [None] * len(texts)
+    todo = [i for i, t in enumerate(texts) if t.strip()]
+    for i, t in enumerate(texts):
+        if not t.strip():
+            out[i] = _empty(t, "model")
+    if todo:
+        found = signals([texts[i] for i in todo])
+        for i, s, (emotion, probs) in zip(todo, found, classify(found), strict=True):
+            text = texts[i]
+            urgent = bool(s.cues.threats) or emotion == Emotion.ANGRY or bool(_URGENT.search(aligned_fold(text)))
+            out[i] = Analysis(
+                emotion=emotion,
+                score=round(float(1.0 - probs[0]), 3),
+                urgent=urgent,
+                cues=s.cues.all,
+                intent=_intent(text),
+                script=script_of(text),
+                source="model",
+            )
+    return [a for a in out if a is not None]
+
+
 def analyze(text: str) -> Analysis:
     """The emotion of one customer message (any script)."""
-    if not text.strip():
-        return Analysis(emotion=Emotion.CALM.value, score=0.0, urgent=False, cues=[], intent=None)
-    (found,) = signals([text])
-    ((emotion, probs),) = classify([found])
-    urgent = bool(found.cues.threats) or emotion == Emotion.ANGRY or bool(_URGENT.search(aligned_fold(text)))
-    return Analysis(
-        emotion=emotion,
-        score=round(float(1.0 - probs[0]), 3),
-        urgent=urgent,
-        cues=found.cues.all,
-        intent=_intent(text),
-    )
+    return analyze_many([text])[0]
