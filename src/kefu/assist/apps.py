@@ -17,13 +17,14 @@ def install_after_migrate(sender: Any, **kwargs: Any) -> None:
 
 
 def customer_wrote(stored: list[tuple[Any, str, Any]], now: Any) -> None:
-    """After a customer's message is stored, analyse it after commit (emotion, priority)."""
-    from kefu.assist.tasks import analyze_conversation
+    """After a customer's message is stored, ask (after commit) for it to be analysed once, in the
+    worker process: never on the path that delivers the message."""
+    from kefu.assist.tasks import request_analysis
     from kefu.conversations.choices import AuthorKind
+    from kefu.core.events import publish_on_commit
 
-    for conversation, author_kind, _author in stored:
-        if author_kind == AuthorKind.CUSTOMER:
-            analyze_conversation.on_commit(conversation.pk)
+    if any(author_kind == AuthorKind.CUSTOMER for _conversation, author_kind, _author in stored):
+        publish_on_commit(request_analysis.request)
 
 
 class AssistConfig(AppConfig):

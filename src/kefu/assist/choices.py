@@ -10,6 +10,10 @@ class LintRule(models.TextChoices):
     SHIRKING = "shirking", _("Shirking responsibility")
     CASUAL_PROMISE = "casual_promise", _("Casual promise")
     RUDE = "rude", _("Rude words")
+    REFUSING = "refusing", _("Refusing directly")
+    ARGUING = "arguing", _("Arguing with the customer")
+    BLAMING = "blaming", _("Blaming the customer")
+    INDIFFERENT = "indifferent", _("Indifference")
 
 
 class Severity(models.TextChoices):
@@ -25,3 +29,18 @@ class Emotion(models.TextChoices):
     CALM = "calm", _("Calm")
     UNHAPPY = "unhappy", _("Unhappy")
     ANGRY = "angry", _("Angry")
+
+
+class Script(models.TextChoices):
+    """The writing of a customer message: Simplified or Traditional Chinese, or no Chinese."""
+
+    HANS = "zh-Hans", _("Simplified Chinese")
+    HANT = "zh-Hant", _("Traditional Chinese")
+    OTHER = "other", _("Other")
+
+
+class AnalysisPath(models.TextChoices):
+    """What decided a message's analysis: the cheap screen (cue words, n-grams) or the full models."""
+
+    SCREEN = "screen", _("Screen")
+    MODEL = "model", _("Model")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kefu.assist.choices import Emotion, LintRule, Severity
+from kefu.assist.choices import AnalysisPath, Emotion, LintRule, Script, Severity
 
 
 class ForbiddenPhrase(models.Model):
@@ -56,7 +56,8 @@ class AssistSettings(models.Model):
 
 
 class MessageEmotion(models.Model):
-    """The analysis of one customer message (``kefu.assist.emotion.analyze``), made after it is stored."""
+    """The analysis of one public customer message, made once after it is stored
+    (:func:`kefu.assist.actions.drain_pending`); everything else reads this row."""
 
     message = models.OneToOneField(
         "conversations.Message", on_delete=models.CASCADE, related_name="emotion", verbose_name=_("message")
@@ -69,6 +70,9 @@ class MessageEmotion(models.Model):
     urgent = models.BooleanField(_("urgent"), default=False)
     cues = models.JSONField(_("cues"), default=list, blank=True)
     intent = models.CharField(_("intent"), max_length=20, blank=True)
+    script = models.CharField(_("script"), max_length=10, choices=Script.choices, default=Script.HANS)
+    path = models.CharField(_("decided by"), max_length=10, choices=AnalysisPath.choices, default=AnalysisPath.MODEL)
+    model_version = models.CharField(_("model version"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("analysed at"))
 
     class Meta:

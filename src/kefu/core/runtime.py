@@ -1,14 +1,30 @@
-"""Running kefu: the embedded single process and the scaled web / worker processes."""
+"""Running kefu: embedded mode (``kefu serve``: a web process and its worker child) and the scaled
+web / worker processes.
+
+The web process serves only HTTP and WebSocket.  Jobs and timers — the customer-message analysis,
+the quality inspection, the bot's turns — run in a worker: ``kefu worker`` when scaled, or in
+embedded mode a child process that ``kefu serve`` starts (:class:`WorkerProcess`), restarts when it
+dies and stops on its way out.  CPU-heavy work there never holds the web process's GIL.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
+import uvicorn
 from django.conf import settings
 from huey.consumer import Consumer
 
-from kefu.core.tasks import HUEY, SweeperThread
+from kefu.core.tasks import HUEY, WORKER_STARTUP, WORKER_STATUS, SweeperThread
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +53,136 @@ class Background:
     def start(self) -> None:
         self.consumer.start()
         self.sweeper.start()
+        for fn in WORKER_STARTUP:
+            threading.Thread(target=_quietly, args=(fn,), name="kefu-warmup", daemon=True).start()
 
     def stop(self) -> None:
         self.sweeper.stop()
         self.consumer.stop(graceful=True)
         self.sweeper.join(timeout=5)
+
+
+def _quietly(fn: Callable[[], Any]) -> None:
+    try:
+        fn()
+    except Exception:
+        log.exception("worker start-up hook failed")
+
+
+def forwards_doorbells() -> bool:
+    """Does a worker child need to pass its doorbells to the web process (an in-process layer)?"""
+    backend = str(settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", ""))
+    return backend.endswith("InMemoryChannelLayer")
+
+
+class WorkerProcess:
+    """``kefu serve``'s job consumer and sweeper as a supervised child process (``kefu worker
+    --parent PID``): started with the web server, restarted when it exits (after 1 s, doubling to
+    30 s while it keeps failing), stopped with the web server.  With the in-memory channel layer its
+    doorbells come back over a socket pair and are rung on the web server's event loop."""
+
+    RESTART_MAX_S = 30.0
+
+    def __init__(self, *, workers: int | None = None) -> None:
+        self.workers = workers
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._watcher: threading.Thread | None = None
+        self._relays: set[Any] = set()  # the loop keeps only weak references to tasks
+
+    def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Start the child; ``loop`` is the event loop whose sockets its doorbells ring."""
+        self.loop = loop
+        self._spawn()
+        self._watcher = threading.Thread(target=self._watch, name="kefu-worker-supervisor", daemon=True)
+        self._watcher.start()
+
+    def _command(self) -> list[str]:
+        args = [sys.executable, "-m", "kefu.cli", "worker", "--parent", str(os.getpid())]
+        if self.workers:
+            args += ["--workers", str(self.workers)]
+        return args
+
+    def _spawn(self) -> None:
+        with self._lock:
+            if self._stopping.is_set():
+                return
+            args, fds = self._command(), tuple[int, ...]()
+            theirs: socket.socket | None = None
+            if self.loop is not None and forwards_doorbells():
+                ours, theirs = socket.socketpair()
+                args += ["--doorbell-fd", str(theirs.fileno())]
+                fds = (theirs.fileno(),)
+                relaying = asyncio.run_coroutine_threadsafe(self._relay(ours), self.loop)
+                self._relays.add(relaying)
+                relaying.add_done_callback(self._relays.discard)
+            self.proc = subprocess.Popen(args, pass_fds=fds)  # noqa: S603 - our own interpreter and module
+            WORKER_STATUS.update(pid=self.proc.pid, restarts=self.restarts, mode="process")
+            if theirs is not None:
+                theirs.close()  # the child holds its copy
+
+    @staticmethod
+    async def _relay(sock: socket.socket) -> None:
+        from kefu.core.doorbell import relay
+
+        try:
+            await relay(sock)
+        except Exception:
+            log.exception("doorbell relay stopped")
+
+    def _watch(self) -> None:
+        delay = 1.0
+        while not self._stopping.is_set():
+            proc = self.proc
+            if proc is None:
+                return
+            started = time.monotonic()
+            while proc.poll() is None and not self._stopping.wait(0.5):
+                pass
+            if self._stopping.is_set():
+                return
+            log.warning("worker process exited; restarting it", extra={"returncode": proc.returncode})
+            if time.monotonic() - started > 60:
+                delay = 1.0
+            if self._stopping.wait(delay):
+                return
+            delay = min(delay * 2, self.RESTART_MAX_S)
+            self.restarts += 1
+            self._spawn()
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 10) -> None:
+        with self._lock:
+            self._stopping.set()
+            proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+        if self._watcher is not None:
+            self._watcher.join(timeout=2)
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, telling ``on_loop`` its event loop once it runs (the worker child's
+    doorbells are rung there)."""
+
+    def __init__(self, config: uvicorn.Config, on_loop: Callable[[asyncio.AbstractEventLoop], None]) -> None:
+        super().__init__(config)
+        self.on_loop = on_loop
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        self.on_loop(asyncio.get_running_loop())
+        await super().serve(sockets)
 
 
 def uvicorn_config(host: str, port: int, **extra: Any) -> dict[str, Any]:

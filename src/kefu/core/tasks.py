@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -93,6 +94,50 @@ class Task:
         """Run in this process, now (for tests and the CLI)."""
         return self.fn(*args, **kwargs)
 
+    def coalesced(self, *, interval: float) -> Coalesced:
+        """A trigger for this argument-less task that enqueues it at most once per ``interval`` seconds
+        in this process, and always once more after the last request (see :class:`Coalesced`)."""
+        return Coalesced(self, interval)
+
+
+class Coalesced:
+    """Many requests, few jobs: for a task that drains whatever is pending (``assist.analyze_pending``).
+
+    :meth:`request` (call it after commit) only sets a flag; a daemon thread of this process enqueues
+    the task, then waits ``interval`` seconds before it looks at the flag again.  Every request is
+    followed by an enqueue that happens after it, so the job sees what the request's transaction wrote;
+    the enqueue itself (a write to the queue's storage) never runs on the caller's thread.
+    With an immediate queue (tests) :meth:`request` runs the task at once."""
+
+    def __init__(self, task: Task, interval: float) -> None:
+        self.task = task
+        self.interval = interval
+        self._wanted = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def request(self) -> None:
+        if HUEY.immediate:
+            self.task.enqueue()
+            return
+        self._wanted.set()
+        if self._thread is None or not self._thread.is_alive():
+            with self._start_lock:
+                if self._thread is None or not self._thread.is_alive():
+                    self._thread = threading.Thread(target=self._run, name=f"kefu-{self.task.name}", daemon=True)
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            try:
+                self.task.enqueue()
+            except Exception:  # the storage was busy or gone: try again with the next request
+                log.exception("enqueue failed", extra={"task": self.task.name})
+                self._wanted.set()
+            time.sleep(self.interval)
+
 
 def task(name: str, *, retries: int = 3, retry_delay: int = 10) -> Callable[[Callable[..., Any]], Task]:
     def decorate(fn: Callable[..., Any]) -> Task:
@@ -145,6 +190,21 @@ class SweeperThread(threading.Thread):
         self.stopping.set()
 
 
+# Functions a worker (``kefu worker``, ``kefu serve``'s child) runs once in a thread when it starts,
+# e.g. loading the models its jobs need before the first job waits for them.
+WORKER_STARTUP: list[Callable[[], Any]] = []
+
+
+def on_worker_start(fn: Callable[[], Any]) -> Callable[[], Any]:
+    if fn not in WORKER_STARTUP:
+        WORKER_STARTUP.append(fn)
+    return fn
+
+
+# Who consumes the jobs, as this process knows it (``kefu serve`` fills it in; /healthz shows it).
+WORKER_STATUS: dict[str, Any] = {}
+
+
 def autodiscover() -> None:
     """Import every kefu app's ``tasks`` module so its tasks and sweepers register."""
     for config in apps.get_app_configs():
@@ -160,4 +220,7 @@ def queue_status() -> dict[str, Any]:
     """For /healthz: can the job queue's storage be reached?"""
     storage = HUEY.storage
     pending = storage.queue_size()
-    return {"backend": type(HUEY).__name__, "pending": pending}
+    status: dict[str, Any] = {"backend": type(HUEY).__name__, "pending": pending}
+    if WORKER_STATUS:
+        status["worker"] = dict(WORKER_STATUS)
+    return status

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 from django.conf import settings
@@ -7,11 +8,18 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from kefu.core.runtime import Background, uvicorn_config
+from kefu.core.runtime import Server, WorkerProcess, uvicorn_config
+
+
+def _exit_on_sigterm(*_args: Any) -> None:
+    raise SystemExit(0)
 
 
 class Command(BaseCommand):
-    help = _("Run kefu in one process: HTTP + WebSocket, the job consumer and the timer sweeper.")
+    help = _(
+        "Run kefu on one machine: HTTP + WebSocket, and the job consumer and the timer sweeper "
+        "in a worker process it starts and supervises."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default=settings.ENV.host)
@@ -25,8 +33,7 @@ class Command(BaseCommand):
             self.stdout.write("kefu: migrating the database …")
             call_command("migrate", interactive=False, verbosity=0)
             call_command("demo", if_empty=True)
-        background = Background()
-        background.start()
+        worker = WorkerProcess()  # started with the event loop (its doorbells are rung there)
         from kefu.intake.email import smtpd  # the built-in SMTP server (KEFU_SMTPD_PORT, 0 = off)
 
         mail_server = smtpd.start()
@@ -38,14 +45,17 @@ class Command(BaseCommand):
             + (f"  SMTP in    {mail_server.hostname}:{mail_server.port}\n" if mail_server else "")
             + "  Ctrl-C stops everything.\n"
         )
-        server = uvicorn.Server(uvicorn.Config("kefu.config.asgi:application", **uvicorn_config(host, port)))
+        # uvicorn raises SIGTERM again after its graceful shutdown: end through the finally below, so
+        # the worker process is stopped too (the default action would end this process on the spot).
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        server = Server(uvicorn.Config("kefu.config.asgi:application", **uvicorn_config(host, port)), worker.start)
         try:
             server.run()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):
             pass  # uvicorn re-raises Ctrl-C after its graceful shutdown; ours follows
         finally:
             self.stdout.write("kefu: stopping jobs and timers …")
             if mail_server is not None:
                 mail_server.stop()
-            background.stop()
+            worker.stop()
             self.stdout.write("kefu: stopped.")
