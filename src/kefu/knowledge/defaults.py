@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from kefu.core import clock
+from kefu.knowledge import shipped_vectors
 from kefu.knowledge.canned import load_default_library
 from kefu.knowledge.choices import ArticleStatus
 from kefu.knowledge.models import Article, Lexicon, SynonymGroup
@@ -56,4 +57,5 @@ def install(**kwargs: Any) -> None:
         return
     install_synonyms()
     install_articles()
+    shipped_vectors.apply()  # the shipped articles' committed vectors: nothing to embed at first start
     load_default_library()
