@@ -58,7 +58,9 @@ def test_anonymous_sockets_are_closed_and_bad_frames_answered():
         ws = _communicator(agent)
         await ws.connect()
         await ws.send_to(text_data="{not json")
-        assert await ws.receive_json_from(timeout=5) == {"type": "error", "error": "invalid_json"}
+        broken = await ws.receive_json_from(timeout=5)
+        assert (broken["type"], broken["error"]) == ("error", "invalid_json")
+        assert broken["message"]  # said in words, too
         await ws.send_json_to({"op": "subscribe", "stream": "secret:1"})
         assert (await ws.receive_json_from(timeout=5))["error"] == "forbidden"
         await ws.send_json_to({"op": "dance"})

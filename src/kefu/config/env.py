@@ -185,6 +185,12 @@ class Env:
     redis_prefix: str = "kefu"
     chat_rate: float = 1.0
     chat_burst: int = 10
+    chat_ip_rate: float = 5.0
+    chat_ip_burst: int = 50
+    chat_channel_rate: float = 200.0
+    chat_channel_burst: int = 1000
+    max_json_kb: int = 256
+    max_json_depth: int = 20
     mail: MailConfig = field(default_factory=MailConfig)
 
     @property
@@ -276,6 +282,12 @@ def load_env(environ: dict[str, str] | None = None, *, cwd: Path | None = None) 
         redis_prefix=_prefix(get("KEFU_REDIS_PREFIX", "kefu")),
         chat_rate=_float("KEFU_CHAT_RATE", get("KEFU_CHAT_RATE", "1")),
         chat_burst=_int("KEFU_CHAT_BURST", get("KEFU_CHAT_BURST", "10"), minimum=1),
+        chat_ip_rate=_float("KEFU_CHAT_IP_RATE", get("KEFU_CHAT_IP_RATE", "5")),
+        chat_ip_burst=_int("KEFU_CHAT_IP_BURST", get("KEFU_CHAT_IP_BURST", "50"), minimum=1),
+        chat_channel_rate=_float("KEFU_CHAT_CHANNEL_RATE", get("KEFU_CHAT_CHANNEL_RATE", "200")),
+        chat_channel_burst=_int("KEFU_CHAT_CHANNEL_BURST", get("KEFU_CHAT_CHANNEL_BURST", "1000"), minimum=1),
+        max_json_kb=_int("KEFU_MAX_JSON_KB", get("KEFU_MAX_JSON_KB", "256"), minimum=1),
+        max_json_depth=_int("KEFU_MAX_JSON_DEPTH", get("KEFU_MAX_JSON_DEPTH", "20"), minimum=2),
         mail=_mail(get),
     )
 

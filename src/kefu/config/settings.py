@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kefu.accounts.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "kefu.core.middleware.EdgeInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -153,6 +154,14 @@ KEFU_MAX_UPLOAD_BYTES = ENV.max_upload_mb * 1024 * 1024
 # Live chat: a visitor may send KEFU_CHAT_RATE messages a second, in bursts of KEFU_CHAT_BURST.
 KEFU_CHAT_RATE = ENV.chat_rate
 KEFU_CHAT_BURST = ENV.chat_burst
+# …and per client address and per widget channel, so a fresh visitor id does not buy a fresh bucket.
+KEFU_CHAT_IP_RATE = ENV.chat_ip_rate
+KEFU_CHAT_IP_BURST = ENV.chat_ip_burst
+KEFU_CHAT_CHANNEL_RATE = ENV.chat_channel_rate
+KEFU_CHAT_CHANNEL_BURST = ENV.chat_channel_burst
+# JSON bodies and WebSocket frames: refused before parsing above this size (KB) or nesting depth.
+KEFU_MAX_JSON_BYTES = ENV.max_json_kb * 1024
+KEFU_MAX_JSON_DEPTH = ENV.max_json_depth
 # Email in and out (kefu.intake.email): SMTP relay, built-in SMTP server, size limit, IMAP poll interval.
 KEFU_MAIL = ENV.mail
 

@@ -24,6 +24,7 @@ from kefu.core.assignment import assign_locked
 from kefu.core.choices import Priority, ServiceClass, Stage
 from kefu.core.errors import InvalidTransition, KefuError, NotFound, ValidationFailed
 from kefu.core.events import notify, publish, publish_many, record_audit
+from kefu.core.inputs import check_text
 from kefu.core.records import save_changes
 from kefu.core.uploads import check_upload
 from kefu.customers.models import Customer
@@ -89,7 +90,7 @@ def check_start_conversation(channel: Channel, customer: Customer, *, actor: Any
 
 
 def validate_text(text: str, attachments: Sequence[UploadedFile]) -> str:
-    text = (text or "").strip()
+    text = check_text((text or "").strip())  # NUL and lone surrogates never reach the database
     if not text and not attachments:
         raise ValidationFailed(_("A message cannot be empty."))
     if len(text) > MAX_MESSAGE_CHARS:
@@ -172,7 +173,8 @@ def post_many(posts: Sequence[Post], *, now: datetime) -> list[PostResult]:
             if post.author_kind not in AuthorKind.values:
                 raise ValidationFailed(_("Unknown author."))
             text = validate_text(post.text, post.attachments)
-            checked[i] = [text, (post.client_id or "")[:64], [check_upload(u) for u in post.attachments]]
+            client_id = check_text((post.client_id or "")[:64], field="client_id")
+            checked[i] = [text, client_id, [check_upload(u) for u in post.attachments]]
         except KefuError as exc:
             results[i] = exc
     if not checked:

@@ -8,15 +8,23 @@ Each sender still gets its own result, and its acknowledgement only after the co
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
 
 from kefu.conversations.actions import Post, PostResult, post_many
 from kefu.core import clock
+from kefu.core.errors import ValidationFailed
 
 MAX_BATCH = 200
+log = logging.getLogger(__name__)
+
+
+class NotStored(ValidationFailed):
+    code = "not_stored"
 
 
 def _store(posts: list[Post]) -> list[PostResult]:
@@ -42,16 +50,28 @@ class Batcher:
                 batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
                 try:
                     results = await database_sync_to_async(_store)([post for post, _f in batch])
-                except Exception as exc:  # the whole transaction failed: every sender hears it
-                    for _post, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
+                except Exception:
+                    # The database refused the whole transaction (one bad row fails them all):
+                    # each member is written alone, so only the bad one is refused.
+                    log.warning("group commit of %d message(s) failed; storing them one by one", len(batch))
+                    for post, future in batch:
+                        await _store_alone(post, future)
                     continue
                 for (_post, future), result in zip(batch, results, strict=True):
                     if not future.done():
                         future.set_result(result)
         finally:
             self.running = False
+
+
+async def _store_alone(post: Post, future: asyncio.Future[PostResult]) -> None:
+    try:
+        result = (await database_sync_to_async(_store)([post]))[0]
+    except Exception:
+        log.exception("a message of conversation %s could not be stored", post.conversation_id)
+        result = NotStored(_("This message could not be stored; please check it and send it again."))
+    if not future.done():
+        future.set_result(result)
 
 
 _PER_LOOP: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Batcher] = weakref.WeakKeyDictionary()

@@ -10,13 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from kefu.accounts.selectors import user_for_token
+from kefu.core import inputs
 from kefu.core.errors import KefuError
 
 
@@ -40,7 +43,20 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
+class EdgeParser(Parser):
+    """Bodies and query strings through the one input layer (:mod:`kefu.core.inputs`): size
+    and nesting depth are checked before parsing, NUL and lone surrogates are refused."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return inputs.loads(request.body, empty={})
+
+    def parse_querydict(self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest) -> Any:
+        inputs.check_strings((str(k), str(v)) for k, values in data.lists() for v in values)
+        return super().parse_querydict(data, list_fields, request)
+
+
 api = NinjaAPI(
+    parser=EdgeParser(),
     title="kefu 客服 API",
     version="1",
     urls_namespace="api",
@@ -52,6 +68,11 @@ api = NinjaAPI(
 @api.exception_handler(KefuError)
 def kefu_error(request: HttpRequest, exc: KefuError) -> HttpResponse:
     return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"error": "not_found", "message": _("Not found.")}, status=404)
 
 
 @api.exception_handler(ValidationError)

@@ -8,7 +8,7 @@ events as they are published (docs/architecture.md, "Real-time events").
 from __future__ import annotations
 
 import asyncio
-import json
+import logging
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -22,12 +22,16 @@ from kefu.conversations.actions import INBOX_STREAM, Post, check_reply_text, val
 from kefu.conversations.choices import AuthorKind
 from kefu.conversations.models import Conversation
 from kefu.conversations.visitors import mark_read
+from kefu.core import inputs, params
 from kefu.core.actions import has_perm, require
 from kefu.core.errors import KefuError, NotFound, ValidationFailed
 from kefu.core.events import events_since, group_name
 from kefu.core.sockets import NoConnectionResetMixin
 
 BACKLOG_PAGE = 500
+MAX_FRAME = 64 * 1024
+MAX_DEPTH = 8
+log = logging.getLogger(__name__)
 STREAM_PERMS = {
     "conversation": "conversations.view_conversation",
     "ticket": "tickets.view_ticket",
@@ -60,26 +64,39 @@ class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group_name(stream), self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        """Every frame is measured, parsed and checked at the edge (:mod:`kefu.core.inputs`);
+        any failure answers with an error frame and the socket stays open."""
+        content: Any = None
         try:
-            content = json.loads(text_data or "")
-        except ValueError:
-            await self.send_json({"type": "error", "error": "invalid_json"})
-            return
-        if not isinstance(content, dict):
-            await self.send_json({"type": "error", "error": "invalid_message"})
-            return
-        await self.receive_json(content)
+            content = inputs.loads(text_data or "", max_bytes=MAX_FRAME, max_depth=MAX_DEPTH, check=False)
+            if not isinstance(content, dict):
+                await self.send_json({"type": "error", "error": "invalid_message"})
+                return
+            with override(self.language):
+                inputs.check_tree(content)
+            await self.receive_json(content)
+        except KefuError as exc:
+            with override(self.language):
+                error = exc.as_dict()
+            if isinstance(content, dict) and "client_id" in content:
+                error["client_id"] = str(content["client_id"])[:64]
+            await self.send_json({"type": "error", **error})
+        except Exception:
+            log.exception("stream socket: a frame failed")
+            with override(self.language):
+                error = {
+                    "type": "error",
+                    "error": "server_error",
+                    "message": _("Something went wrong on our side; please try again."),
+                }
+            if isinstance(content, dict) and "client_id" in content:
+                error["client_id"] = str(content["client_id"])[:64]
+            await self.send_json(error)
 
     async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
         op = content.get("op")
         if op in ("send", "typing", "read"):
-            try:
-                await getattr(self, f"op_{op}")(content)
-            except KefuError as exc:
-                error = exc.as_dict()
-                if "client_id" in content:
-                    error["client_id"] = str(content["client_id"])[:64]
-                await self.send_json({"type": "error", **error})
+            await getattr(self, f"op_{op}")(content)
             return
         if op != "subscribe" or not isinstance(content.get("stream"), str):
             await self.send_json({"type": "error", "error": "unknown_op"})
@@ -91,7 +108,7 @@ class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "error": "forbidden", "stream": stream})
             return
         after = content.get("after", 0)
-        after = after if isinstance(after, int) and after >= 0 else 0
+        after = after if isinstance(after, int) and 0 <= after <= params.ID_MAX else 0
         # Join first, then read the backlog: an event published in between arrives twice
         # at worst, and clients drop ids they have already seen — never a gap.
         await self.channel_layer.group_add(group_name(stream), self.channel_name)
@@ -152,6 +169,7 @@ class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
         with override(self.language):
             if not isinstance(conversation_id, int) or not isinstance(text, str):
                 raise ValidationFailed(_("Say which conversation and what text."))
+            params.object_id(conversation_id, field="conversation")
             validate_text(text, ())
         perm = "conversations.add_note" if internal else "conversations.reply_conversation"
         if perm not in self.granted:  # checked once per socket, then remembered
@@ -190,6 +208,8 @@ class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
     async def op_read(self, content: dict[str, Any]) -> None:
         conversation_id, upto = content.get("conversation"), content.get("upto")
         if not isinstance(conversation_id, int) or not isinstance(upto, int):
+            return
+        if not (0 < conversation_id <= params.ID_MAX and 0 <= upto <= params.ID_MAX):
             return
 
         def mark() -> bool:

@@ -8,7 +8,7 @@ and gets exactly what it missed from the database.
 
 from __future__ import annotations
 
-import json
+import logging
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -21,14 +21,16 @@ from kefu.conversations.actions import Post, validate_text
 from kefu.conversations.choices import AuthorKind
 from kefu.conversations.models import Conversation
 from kefu.conversations.router import queue_position
-from kefu.core import clock
-from kefu.core.errors import KefuError, ValidationFailed
+from kefu.core import clock, inputs
+from kefu.core.errors import InvalidTransition, KefuError, NotFound, ValidationFailed
 from kefu.core.events import events_since, group_name
 from kefu.core.sockets import NoConnectionResetMixin
 from kefu.intake.widget import session
 
 BACKLOG_PAGE = 500
 MAX_FRAME = 64 * 1024
+MAX_DEPTH = 8  # the widget's frames are flat objects
+log = logging.getLogger(__name__)
 
 
 def _language(requested: str) -> str:
@@ -42,6 +44,7 @@ def _language(requested: str) -> str:
 TOO_LARGE = gettext_lazy("Message too large.")
 BROKEN = gettext_lazy("Broken message.")
 TOO_FAST = gettext_lazy("You are sending messages too fast; please wait a moment.")
+FAILED = gettext_lazy("Something went wrong on our side; please try again.")
 NEED_CONTACT = gettext_lazy("Please tell us your name or phone number.")
 
 
@@ -67,14 +70,35 @@ class WidgetConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group_name(stream), self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
-        if text_data is None or len(text_data) > MAX_FRAME:
-            await self.send_json({"type": "error", "error": "too_large", "message": self._t(TOO_LARGE)})
-            return
+        """One frame: measured, parsed and checked at the edge (:mod:`kefu.core.inputs`), then
+        handled.  Whatever goes wrong answers with an error frame; the socket stays open."""
+        content: Any = None
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self.send_json({"type": "error", "error": "invalid_json", "message": self._t(BROKEN)})
-            return
+            if text_data is None:
+                raise inputs.TooLarge(str(TOO_LARGE))
+            try:
+                content = inputs.loads(text_data, max_bytes=MAX_FRAME, max_depth=MAX_DEPTH, check=False)
+            except inputs.TooLarge:
+                raise inputs.TooLarge(str(TOO_LARGE)) from None
+            except inputs.BadInput as exc:
+                if exc.code == "invalid_json":
+                    raise inputs.NotJson(str(BROKEN)) from None
+                raise
+            await self._dispatch(content)
+        except KefuError as exc:
+            with override(self.language):
+                error = exc.as_dict()
+            if isinstance(content, dict) and "client_id" in content:
+                error["client_id"] = _str(content["client_id"])[:64]
+            await self.send_json({"type": "error", **error})
+        except Exception:
+            log.exception("widget socket: a frame failed")
+            error = {"type": "error", "error": "server_error", "message": self._t(FAILED)}
+            if isinstance(content, dict) and "client_id" in content:
+                error["client_id"] = _str(content["client_id"])[:64]
+            await self.send_json(error)
+
+    async def _dispatch(self, content: Any) -> None:
         if not isinstance(content, dict):
             await self.send_json({"type": "error", "error": "invalid_message"})
             return
@@ -93,14 +117,9 @@ class WidgetConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
         if op != "hello" and self.visitor is None:
             await self.send_json({"type": "error", "error": "hello_first"})
             return
-        try:
-            await handler(content)
-        except KefuError as exc:
-            with override(self.language):
-                error = exc.as_dict()
-            if "client_id" in content:
-                error["client_id"] = str(content["client_id"])[:64]
-            await self.send_json({"type": "error", **error})
+        with override(self.language):
+            inputs.check_tree(content)  # NUL and lone surrogates are refused, in the visitor's language
+        await handler(content)
 
     def _t(self, text: Any) -> str:
         with override(self.language):
@@ -133,7 +152,8 @@ class WidgetConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
 
     async def op_send(self, content: dict[str, Any]) -> None:
         client_id = _str(content.get("client_id"))[:64]
-        wait = session.FLOOD.allow(self.visitor.visitor_id)  # type: ignore[union-attr]
+        client = self.scope.get("client") or ("", 0)
+        wait = session.flood_wait(self.visitor.visitor_id, str(client[0]), self.channel.key)  # type: ignore[union-attr]
         if wait:
             await self.send_json(
                 {
@@ -161,8 +181,8 @@ class WidgetConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
             )
             try:
                 message, _created, _conversation = await batcher.submit(post)
-            except KefuError:
-                pass
+            except (InvalidTransition, NotFound):
+                pass  # closed or gone: the full path below starts a new conversation
             else:
                 await self.send_json(
                     {"type": "ack", "client_id": client_id, "message": message.pk, "conversation": self.conversation_id}

@@ -143,3 +143,17 @@ class FloodGate:
 
 
 FLOOD = FloodGate(rate=settings.KEFU_CHAT_RATE, burst=settings.KEFU_CHAT_BURST)
+# A visitor id costs nothing to replace, so the same limit is also kept per client address and
+# per widget channel (one website), each with its own, larger budget (README, configuration).
+FLOOD_IP = FloodGate(rate=settings.KEFU_CHAT_IP_RATE, burst=settings.KEFU_CHAT_IP_BURST)
+FLOOD_CHANNEL = FloodGate(rate=settings.KEFU_CHAT_CHANNEL_RATE, burst=settings.KEFU_CHAT_CHANNEL_BURST)
+
+
+def flood_wait(visitor_id: str, ip: str, channel_key: str) -> float:
+    """0 when a visitor may send now, else the seconds to wait: the visitor's, their address's
+    and their channel's buckets must all allow it."""
+    return max(
+        FLOOD.allow(visitor_id),
+        FLOOD_IP.allow(ip or "?"),
+        FLOOD_CHANNEL.allow(channel_key),
+    )

@@ -5,7 +5,6 @@ these endpoints are CSRF-exempt and accept no session."""
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from typing import Any
 
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kefu.conversations import visitors
 from kefu.conversations.models import Attachment, Channel
-from kefu.core import clock
+from kefu.core import clock, inputs, params
 from kefu.core.errors import KefuError, ValidationFailed
 from kefu.core.uploads import check_upload
 from kefu.intake.widget import session
@@ -92,18 +91,18 @@ def upload(request: HttpRequest, key: str) -> JsonResponse:
             if len(files) != 1:
                 raise ValidationFailed(_("Choose one image to send."))
             checked = check_upload(files[0], images_only=True)
-            wait = session.FLOOD.allow(visitor.visitor_id)
+            conversation_id = params.object_id(request.POST.get("conversation"), field="conversation")
+            wait = session.flood_wait(visitor.visitor_id, _ip(request), key)
             if wait:
                 return JsonResponse(
                     {"error": "rate_limited", "retry_after": round(wait, 1), "message": str(TOO_FAST)}, status=429
                 )
-            conversation_id = request.POST.get("conversation", "")
             conversation, message, _created = visitors.post(
                 visitor,
                 text=request.POST.get("text", ""),
                 now=clock.now(),
                 client_id=request.POST.get("client_id", "")[:64],
-                conversation_id=int(conversation_id) if conversation_id.isdigit() else None,
+                conversation_id=conversation_id,
                 attachments=files,
             )
         except KefuError as exc:
@@ -124,16 +123,16 @@ def upload(request: HttpRequest, key: str) -> JsonResponse:
 def leave_message(request: HttpRequest, key: str) -> JsonResponse:
     """留言 when nobody is online or the chat is closed: it becomes a ticket."""
     try:
-        data = json.loads(request.body or b"{}")
-    except ValueError:
-        data = None
+        data = inputs.loads(request.body, empty={})
+    except KefuError as exc:
+        return _error(exc)
     language = _language(str(data.get("lang", "")) if isinstance(data, dict) else "")
     with translation.override(language):
         if not isinstance(data, dict):
             return JsonResponse({"error": "invalid", "message": _("The request body is not valid JSON.")}, status=400)
         try:
             visitor = _visitor(request, key, data)
-            wait = session.FLOOD.allow(visitor.visitor_id)
+            wait = session.flood_wait(visitor.visitor_id, _ip(request), key)
             if wait:
                 return JsonResponse(
                     {"error": "rate_limited", "retry_after": round(wait, 1), "message": str(TOO_FAST)}, status=429
@@ -162,7 +161,7 @@ def leave_message(request: HttpRequest, key: str) -> JsonResponse:
 @require_GET
 def attachment(request: HttpRequest, pk: int, signature: str) -> HttpResponseBase:
     """An image of the visitor's conversation, by a signed link (no session)."""
-    if not check_attachment_signature(pk, signature):
+    if not signature.isascii() or not check_attachment_signature(pk, signature):
         raise Http404
     item = get_object_or_404(Attachment, pk=pk, message__is_internal=False)
     response = FileResponse(
@@ -178,3 +177,7 @@ def try_page(request: HttpRequest, key: str) -> HttpResponse:
     """A plain page that embeds the widget exactly as a customer's site would, to try it."""
     channel = get_object_or_404(Channel, key=key, is_active=True)
     return render(request, "widget/try.html", {"channel": channel})
+
+
+def _ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "")
