@@ -75,7 +75,7 @@ def load() -> Phrasings:
     with _lock:
         cached = _loaded.get("phrasings")
         if cached is not None:
-            return cached  # type: ignore[no-any-return]
+            return cached
         keys, texts = [], []
         for key, items in questions().items():
             for text in items:
