@@ -188,9 +188,9 @@ def test_the_sweeper_stops_at_its_time_budget_and_carries_on_next_time(roles):
     # Given three closed chats,
     for n in range(3):
         transcript([("customer", 0, f"问题{n}"), ("agent", 5, "您好，感谢您")], agent=roles["reception"])
-    # when the sweeper has no time left after each inspection, then each sweep does one,
-    assert inspect_closed(clock.now(), budget_seconds=0) == 1
-    assert inspect_closed(clock.now(), budget_seconds=0) == 1
-    assert inspect_closed(clock.now(), budget_seconds=0) == 1
+    # when the sweeper has no time left after each batch (of one here), then each sweep does one batch,
+    assert inspect_closed(clock.now(), batch=1, budget_seconds=0) == 1
+    assert inspect_closed(clock.now(), batch=1, budget_seconds=0) == 1
+    assert inspect_closed(clock.now(), batch=1, budget_seconds=0) == 1
     # and nothing is left for the fourth.
-    assert inspect_closed(clock.now(), budget_seconds=0) == 0
+    assert inspect_closed(clock.now(), batch=1, budget_seconds=0) == 0

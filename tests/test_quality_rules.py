@@ -9,7 +9,7 @@ import pytest
 
 from kefu.core.errors import ValidationFailed
 from kefu.quality import engine
-from kefu.quality.rules import RULES, Msg, Transcript
+from kefu.quality.rules import RULES, Mood, Msg, Transcript
 
 pytestmark = pytest.mark.django_db
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -21,7 +21,8 @@ def t(*lines, channel="web_chat"):
 
 
 def status(rule, transcript):
-    return RULES[rule].check(transcript).status
+    # An unstored transcript is analysed first, as the analysis process would store it.
+    return RULES[rule].check(engine.with_analysis(transcript)).status
 
 
 CASES = {
@@ -108,3 +109,69 @@ def test_custom_keyword_and_regex_rules_and_the_weighted_score():
     # and an invalid expression is refused with a clear error.
     with pytest.raises(ValidationFailed):
         engine.compile_custom("regex", "工号(")
+
+
+def stored(*lines, channel="web_chat"):
+    """A transcript whose customer messages carry a stored analysis ``(author, s, text, mood)``."""
+    return Transcript(
+        channel, [Msg(a, text, START + timedelta(seconds=s), analysis=mood) for a, s, text, mood in lines]
+    )
+
+
+def test_soothe_first_reads_the_stored_analysis_and_never_runs_the_models(monkeypatch):
+    from kefu.assist import emotion
+
+    def no_models(*args, **kwargs):
+        raise AssertionError("the emotion models ran at inspection time")
+
+    from kefu.core.text import embed
+
+    for module, name in [(emotion, "analyze_many"), (emotion, "analyze"), (embed, "_model")]:
+        monkeypatch.setattr(module, name, no_models)
+    # Given a message the stored analysis calls angry although its words look calm (the models saw more),
+    angry = Mood("angry", 0.91)
+    transcript = stored((C, 0, "订单号 123456", angry), (A, 5, "请提供手机号", None))
+    # then the rule reads that verdict: the reply did not soothe first.
+    assert RULES["soothe_first"].check(transcript).status == "fail"
+    # And a stored calm verdict is believed over cue words that look upset,
+    calm = Mood("calm", 0.2)
+    assert (
+        RULES["soothe_first"].check(stored((C, 0, "气死了哈哈，谢谢！", calm), (A, 5, "不客气", None))).status == "n/a"
+    )
+    # while unhappy below 0.75 is not clearly upset.
+    mild = Mood("unhappy", 0.6)
+    assert RULES["soothe_first"].check(stored((C, 0, "还没到", mild), (A, 5, "已催", None))).status == "n/a"
+
+
+def test_without_a_stored_analysis_the_screen_decides_or_the_message_is_pending(monkeypatch):
+    from kefu.assist import emotion
+
+    monkeypatch.setattr(emotion, "analyze_many", lambda texts: (_ for _ in ()).throw(AssertionError("models ran")))
+    # Given no stored analysis: a threat the screen is sure of is upset and judged,
+    sure = t((C, 0, "再不处理我就去12315投诉你们！"), (A, 5, "请提供订单号"))
+    assert RULES["soothe_first"].check(sure).status == "fail"
+    assert sure.pending == []
+    # while a message the screen is unsure of is pending: n/a, saying so, and counted in the outcome.
+    unsure = t((C, 0, "东西收到了，跟描述的差距有点大"), (A, 5, "您好"))
+    result = RULES["soothe_first"].check(unsure)
+    assert unsure.pending == [0]
+    assert (result.status, result.message_index) == ("n/a", 0)
+    assert "pending" in result.detail
+    assert engine.run(unsure, engine.shipped_specs()).analysis_pending == 1
+    # Acknowledgements and messages after the agent's last word are never pending.
+    assert t((C, 0, "好的"), (A, 5, "感谢您"), (C, 9, "跟描述的差距有点大")).pending == []
+
+
+def test_lint_runs_once_per_distinct_text_in_a_run(django_assert_max_num_queries):
+    from kefu.quality.rules import Run
+
+    run = Run()
+    lines = [(C, 0, "在吗"), (A, 5, "不知道"), (C, 8, "啊"), (A, 10, "不知道")]
+    first = Transcript("web_chat", [Msg(a, x, START + timedelta(seconds=s)) for a, s, x in lines], run=run)
+    second = Transcript("web_chat", [Msg(a, x, START + timedelta(seconds=s)) for a, s, x in lines], run=run)
+    # Given two conversations sharing a run, when both are linted, then the phrases are read once
+    with django_assert_max_num_queries(1):
+        assert RULES["no_forbidden"].check(first).status == "fail"
+        assert RULES["no_forbidden"].check(second).status == "fail"
+    # and the same text is linted once.
+    assert (run.lint_calls, run.lint_hits) == (2, 1)

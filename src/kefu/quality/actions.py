@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
-from kefu.accounts.models import Team
+from kefu.accounts.models import Team, TeamMembership
 from kefu.conversations.choices import ConversationStatus
 from kefu.conversations.models import Conversation
 from kefu.core import clock
@@ -22,7 +23,7 @@ from kefu.core.events import record_audit
 from kefu.quality import engine
 from kefu.quality.choices import AppealStatus, CheckStatus, InspectionKind
 from kefu.quality.models import Check, CustomRule, Inspection, Scorecard
-from kefu.quality.rules import RULES
+from kefu.quality.rules import RULES, Run
 
 BATCH = 200
 DEFAULT_NAME = "标准评分卡"
@@ -45,94 +46,189 @@ def specs_of(card: Scorecard) -> list[engine.RuleSpec]:
 
 def agent_of(conversation: Conversation) -> Any:
     """Whose work it is: the assignee, else the agent who wrote most of its messages."""
-    if conversation.assignee_id:
-        return conversation.assignee
-    top = (
-        conversation.messages.filter(author_kind="agent", author__isnull=False)
-        .values("author")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .first()
-    )
-    if top is None:
-        return None
+    return agents_of([conversation])[conversation.pk]
+
+
+def agents_of(conversations: list[Conversation]) -> dict[int, Any]:
+    """:func:`agent_of` for many conversations: at most one query (the authors' users), reading the
+    prefetched public messages where :func:`kefu.quality.engine.inspectable` loaded them."""
     from kefu.accounts.models import User
 
-    return User.objects.filter(pk=top["author"]).first()
+    top: dict[int, int | None] = {}
+    for c in conversations:
+        if c.assignee_id:
+            continue
+        rows = getattr(c, "public_messages", None)
+        if rows is None:
+            rows = list(c.messages.filter(author_kind="agent", author__isnull=False).only("author_id"))
+        counts = Counter(m.author_id for m in rows if m.author_kind == "agent" and m.author_id is not None)
+        top[c.pk] = counts.most_common(1)[0][0] if counts else None
+    wanted = {uid for uid in top.values() if uid is not None}
+    users = User.objects.in_bulk(wanted) if wanted else {}
+    return {c.pk: c.assignee if c.assignee_id else users.get(top[c.pk] or 0) for c in conversations}
 
 
-def _team_of(conversation: Conversation, agent: Any) -> Team | None:
-    if conversation.team_id:
-        return conversation.team
-    if agent is not None:
-        return Team.objects.filter(members=agent).order_by("id").first()
-    return None
+def teams_of(conversations: list[Conversation], agents: dict[int, Any]) -> dict[int, Team | None]:
+    """The conversation's team, else the agent's first team: at most one query for many."""
+    need = {a.pk for c in conversations if not c.team_id and (a := agents.get(c.pk)) is not None}
+    first: dict[int, Team] = {}
+    if need:
+        for membership in TeamMembership.objects.filter(user_id__in=need).select_related("team").order_by("team_id"):
+            first.setdefault(membership.user_id, membership.team)
+    out: dict[int, Team | None] = {}
+    for c in conversations:
+        agent = agents.get(c.pk)
+        out[c.pk] = c.team if c.team_id else (first.get(agent.pk) if agent is not None else None)
+    return out
+
+
+def _checks(inspection: Inspection, outcome: engine.Outcome) -> list[Check]:
+    return [
+        Check(
+            inspection=inspection,
+            rule=r.rule,
+            status=r.status,
+            weight=w,
+            detail=r.detail[:300],
+            message_index=r.message_index,
+        )
+        for r, w in outcome.checks
+    ]
+
+
+def do_inspect_many(
+    conversations: list[Conversation],
+    *,
+    now: datetime,
+    kind: str = InspectionKind.AUTO,
+    reviewer: Any = None,
+    card: Scorecard | None = None,
+    run: Run | None = None,
+) -> list[Inspection]:
+    """Inspect a batch of conversations loaded with :func:`kefu.quality.engine.inspectable` and store
+    the inspections and their checks: a fixed number of queries for the whole batch.  The rules read
+    each customer message's stored analysis; none of them runs the emotion models."""
+    if not conversations:
+        return []
+    card = card or default_scorecard(now)
+    specs = specs_of(card)
+    run = run or Run()
+    outcomes = [engine.run(engine.transcript_of(c, run), specs) for c in conversations]
+    agents = agents_of(conversations)
+    teams = teams_of(conversations, agents)
+    inspections = [
+        Inspection(
+            conversation=c,
+            kind=kind,
+            scorecard=card,
+            agent=agents[c.pk],
+            team=teams[c.pk],
+            reviewer=reviewer,
+            channel=c.channel.kind,
+            score=outcome.score if kind == InspectionKind.AUTO else None,
+            conversation_closed_at=c.closed_at,
+            analysis_pending=min(outcome.analysis_pending, 32767),
+            created_at=now,
+            completed_at=now if kind == InspectionKind.AUTO else None,
+        )
+        for c, outcome in zip(conversations, outcomes, strict=True)
+    ]
+    with transaction.atomic():
+        Inspection.objects.bulk_create(inspections)
+        Check.objects.bulk_create(
+            [c for i, o in zip(inspections, outcomes, strict=True) for c in _checks(i, o)], batch_size=2000
+        )
+    return inspections
 
 
 def do_inspect_conversation(
     conversation: Conversation, *, now: datetime, kind: str = InspectionKind.AUTO, reviewer: Any = None
 ) -> Inspection:
-    card = default_scorecard(now)
-    outcome = engine.run(engine.transcript_of(conversation), specs_of(card))
-    agent = agent_of(conversation)
-    with transaction.atomic():
-        inspection = Inspection.objects.create(
-            conversation=conversation,
-            kind=kind,
-            scorecard=card,
-            agent=agent,
-            team=_team_of(conversation, agent),
-            reviewer=reviewer,
-            channel=conversation.channel.kind,
-            score=outcome.score if kind == InspectionKind.AUTO else None,
-            conversation_closed_at=conversation.closed_at,
-            created_at=now,
-            completed_at=now if kind == InspectionKind.AUTO else None,
-        )
-        Check.objects.bulk_create(
-            [
-                Check(
-                    inspection=inspection,
-                    rule=r.rule,
-                    status=r.status,
-                    weight=w,
-                    detail=r.detail[:300],
-                    message_index=r.message_index,
-                )
-                for r, w in outcome.checks
-            ]
-        )
+    if not hasattr(conversation, "public_messages"):
+        conversation = engine.inspectable(Conversation.objects.filter(pk=conversation.pk)).get()
+    (inspection,) = do_inspect_many([conversation], now=now, kind=kind, reviewer=reviewer)
     return inspection
 
 
+def _not_inspected() -> QuerySet[Conversation]:
+    return (
+        Conversation.objects.filter(status=ConversationStatus.CLOSED)
+        .exclude(quality_inspections__kind=InspectionKind.AUTO)
+        .order_by("closed_at", "id")
+    )
+
+
 def inspect_closed(now: datetime, *, batch: int = BATCH, budget_seconds: float = 5.0) -> int:
-    """The sweeper: inspect closed conversations not yet inspected, oldest first, in batches,
-    for at most ``budget_seconds`` a call (the emotion analysis is the slow part, and the sweeper
-    loop must not starve the SLA timers); the next sweep carries on.  Idempotent: one automatic
-    inspection per conversation (a unique constraint), so two sweepers racing on the same
-    conversation store it once."""
+    """The sweeper: inspect closed conversations not yet inspected, oldest first, ``batch`` at a time
+    (each batch a fixed number of queries), for at most ``budget_seconds`` a call so the sweeper loop
+    never starves the SLA timers; the next sweep carries on.  Then inspect again the automatic
+    inspections whose analysis was pending and is now stored.  Idempotent: one automatic inspection
+    per conversation (a unique constraint), so two sweepers racing store it once."""
     done = 0
     started = time.monotonic()
+    card = default_scorecard(now)
+    run = Run()
     while True:
-        todo = list(
-            Conversation.objects.filter(status=ConversationStatus.CLOSED)
-            .exclude(quality_inspections__kind=InspectionKind.AUTO)
-            .select_related("channel", "assignee", "team")
-            .order_by("closed_at", "id")[:batch]
-        )
+        todo = list(engine.inspectable(_not_inspected())[:batch])
         if not todo:
+            break
+        try:
+            do_inspect_many(todo, now=now, card=card, run=run)
+            done += len(todo)
+        except IntegrityError:  # another sweeper stored one of them first: one by one from here
+            for conversation in todo:
+                try:
+                    with transaction.atomic():
+                        do_inspect_many([conversation], now=now, card=card, run=run)
+                    done += 1
+                except IntegrityError:
+                    continue
+        if time.monotonic() - started > budget_seconds:
             return done
-        for conversation in todo:
-            try:
-                with transaction.atomic():
-                    do_inspect_conversation(conversation, now=now)
-                done += 1
-            except IntegrityError:  # another sweeper stored it first
-                continue
-            if time.monotonic() - started > budget_seconds:
-                return done
         if len(todo) < batch:
-            return done
+            break
+    return done + reinspect_pending(now, batch=batch, card=card, run=run)
+
+
+def _missing_analysis() -> Exists:
+    from kefu.conversations.models import Message
+
+    return Exists(
+        Message.objects.filter(
+            conversation=OuterRef("conversation"), author_kind="customer", is_internal=False, emotion__isnull=True
+        ).exclude(text="")
+    )
+
+
+def reinspect_pending(
+    now: datetime, *, batch: int = BATCH, card: Scorecard | None = None, run: Run | None = None
+) -> int:
+    """Inspect again the automatic inspections made while some analysis was pending, once every
+    customer message of the conversation has its analysis; an inspection with an appeal is left
+    as the agent saw it."""
+    rows = list(
+        Inspection.objects.filter(kind=InspectionKind.AUTO, analysis_pending__gt=0)
+        .exclude(checks__appeal_status__gt="")
+        .exclude(_missing_analysis())
+        .order_by("id")[:batch]
+    )
+    if not rows:
+        return 0
+    card = card or default_scorecard(now)
+    specs = specs_of(card)
+    run = run or Run()
+    conversations = {
+        c.pk: c for c in engine.inspectable(Conversation.objects.filter(pk__in=[r.conversation_id for r in rows]))
+    }
+    with transaction.atomic():
+        for inspection in rows:
+            outcome = engine.run(engine.transcript_of(conversations[inspection.conversation_id], run), specs)
+            Check.objects.filter(inspection=inspection).delete()
+            Check.objects.bulk_create(_checks(inspection, outcome))
+            inspection.score, inspection.analysis_pending = outcome.score, outcome.analysis_pending
+            inspection.scorecard, inspection.completed_at = card, now
+            inspection.save(update_fields=["score", "analysis_pending", "scorecard", "completed_at"])
+    return len(rows)
 
 
 @action("quality.review_inspection")
@@ -151,9 +247,8 @@ def check_sample(
     candidates = list(rows.exclude(conversation__in=reviewed).values_list("conversation_id", flat=True)[:5000])
     picked = random.Random(seed).sample(candidates, min(size, len(candidates)))  # noqa: S311 - sampling, not secrets
     now = clock.now()
-    made = []
-    for conversation in Conversation.objects.filter(pk__in=picked).select_related("channel", "assignee", "team"):
-        made.append(do_inspect_conversation(conversation, now=now, kind=InspectionKind.MANUAL, reviewer=actor))
+    chosen = list(engine.inspectable(Conversation.objects.filter(pk__in=picked).order_by("id")))
+    made = do_inspect_many(chosen, now=now, kind=InspectionKind.MANUAL, reviewer=actor)
     if made:
         record_audit(made[0], "quality.sampled", actor=actor, now=now, data={"inspections": [i.pk for i in made]})
     return made

@@ -24,4 +24,5 @@ def inspect(request: HttpRequest, body: InspectIn) -> dict[str, Any]:
     """Inspect a transcript with the default scorecard without storing it."""
     require(request.user, "quality.view_inspection")
     transcript = engine.parse_messages(body.channel, body.messages)
-    return engine.run(transcript, specs_of(default_scorecard())).as_dict()
+    # Not stored, so not analysed yet: analyse its customer messages once (screen, then one model batch).
+    return engine.run(engine.with_analysis(transcript), specs_of(default_scorecard())).as_dict()

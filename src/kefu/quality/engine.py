@@ -5,17 +5,33 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from kefu.core.errors import ValidationFailed
 from kefu.core.text import fold
 from kefu.quality.choices import CustomRuleKind, CustomRuleMode
-from kefu.quality.rules import AGENT, AUTHORS, CHANNELS, FAIL, NA, PASS, RULES, Msg, Result, Transcript
+from kefu.quality.rules import (
+    AGENT,
+    AUTHORS,
+    CHANNELS,
+    CUSTOMER,
+    FAIL,
+    NA,
+    PASS,
+    RULES,
+    Mood,
+    Msg,
+    Result,
+    Run,
+    Transcript,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +47,7 @@ class RuleSpec:
 class Outcome:
     score: int
     checks: list[tuple[Result, int]]  # (result, weight)
+    analysis_pending: int = 0  # customer messages soothe_first could not judge yet (no stored analysis)
 
     def as_dict(self) -> dict[str, Any]:
         return {"score": self.score, "checks": [{**r.as_dict(), "weight": w} for r, w in self.checks]}
@@ -76,7 +93,7 @@ def custom_check(t: Transcript, key: str, kind: str, pattern: str, mode: str) ->
     return Result(key, PASS)
 
 
-def run(t: Transcript, specs: Iterable[RuleSpec], *, timings: dict[str, float] | None = None) -> Outcome:
+def run(t: Transcript, specs: Sequence[RuleSpec], *, timings: dict[str, float] | None = None) -> Outcome:
     checks: list[tuple[Result, int]] = []
     for spec in specs:
         start = time.perf_counter() if timings is not None else 0.0
@@ -88,7 +105,8 @@ def run(t: Transcript, specs: Iterable[RuleSpec], *, timings: dict[str, float] |
         if timings is not None:
             timings[spec.id] = timings.get(spec.id, 0.0) + time.perf_counter() - start
         checks.append((result, spec.weight))
-    return Outcome(score=score_of(checks), checks=checks)
+    pending = len(t.pending) if any(spec.id == "soothe_first" and spec.custom is None for spec in specs) else 0
+    return Outcome(score=score_of(checks), checks=checks, analysis_pending=pending)
 
 
 def score_of(checks: Iterable[tuple[Result, int]]) -> int:
@@ -131,8 +149,54 @@ def parse_messages(channel: Any, raw: Any) -> Transcript:
     return Transcript(channel=channel, messages=messages)
 
 
-def transcript_of(conversation: Any) -> Transcript:
-    """A stored conversation as the rules see it: internal notes are not part of it."""
-    rows = conversation.messages.filter(is_internal=False).order_by("created_at", "id")
-    messages = [Msg(author=m.author_kind, text=m.text, at=m.created_at) for m in rows]
-    return Transcript(channel=conversation.channel.kind, messages=messages)
+def transcript_of(conversation: Any, run: Run | None = None) -> Transcript:
+    """A stored conversation as the rules see it, with each customer message's stored analysis;
+    internal notes are not part of it.  Reads ``conversation.public_messages`` when
+    :func:`inspectable` prefetched them (no query), else queries the messages once."""
+    rows = getattr(conversation, "public_messages", None)
+    if rows is None:
+        rows = public_messages(conversation.messages.all())
+    messages = [Msg(author=m.author_kind, text=m.text, at=m.created_at, analysis=stored_mood(m)) for m in rows]
+    return Transcript(channel=conversation.channel.kind, messages=messages, run=run or Run())
+
+
+def public_messages(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """The transcript's messages, each with its analysis row joined in (no query per message)."""
+    return qs.filter(is_internal=False).select_related("emotion").order_by("created_at", "id")
+
+
+def stored_mood(message: Any) -> Mood | None:
+    if message.author_kind != CUSTOMER:
+        return None
+    try:
+        row = message.emotion
+    except ObjectDoesNotExist:
+        return None
+    return Mood(row.emotion, row.score)
+
+
+def inspectable(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Conversations with everything an inspection reads, in a fixed number of queries per batch:
+    channel, assignee and team joined; public messages with their stored analysis prefetched."""
+    from kefu.conversations.models import Message
+
+    return qs.select_related("channel", "assignee", "team").prefetch_related(
+        Prefetch("messages", queryset=public_messages(Message.objects.all()), to_attr="public_messages")
+    )
+
+
+def with_analysis(t: Transcript) -> Transcript:
+    """A transcript that is not stored (the inspect API, the labelled sets), analysed the way the
+    analysis process analyses a stored message — the cheap screen, then the models (one batch) for
+    what it is unsure of — so the rules see what they would read from ``MessageEmotion``.  Only the
+    customer messages :func:`kefu.quality.rules.soothe_first` would look at are analysed."""
+    from kefu.assist.emotion import analyze_many
+
+    # t.pending: the messages that matter, with no stored analysis and no sure screen.
+    todo = t.pending
+    if not todo:
+        return t
+    found = analyze_many([t.messages[i].text for i in todo])
+    moods = {i: Mood(a.emotion, a.score, "model") for i, a in zip(todo, found, strict=True)}
+    messages = [replace(m, analysis=moods[i]) if i in moods else m for i, m in enumerate(t.messages)]
+    return Transcript(channel=t.channel, messages=messages, run=t.run)

@@ -72,6 +72,9 @@ class Inspection(models.Model):
     channel = models.CharField(_("channel"), max_length=20, blank=True)
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)  # None: a sampled review not done
     conversation_closed_at = models.DateTimeField(null=True, blank=True)
+    # Customer messages the emotion rule could not judge (no stored analysis, the screen unsure):
+    # the sweeper inspects again once their analysis is stored.
+    analysis_pending = models.PositiveSmallIntegerField(_("analysis pending"), default=0)
     created_at = models.DateTimeField(_("inspected at"))
     completed_at = models.DateTimeField(null=True, blank=True)
 

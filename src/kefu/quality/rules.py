@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kefu.core.text import fold
 
@@ -33,9 +33,20 @@ REPLY_SECONDS = 20  # R6
 # The emotion model calls many plain questions (「想查一下退款进度」) mildly unhappy; a supervisor
 # asks for soothing when the customer is clearly upset: angry, or unhappy with confidence.
 UNHAPPY_SCORE = 0.75
-LINT_RULES = frozenset({"forbidden_phrase", "commanding", "shirking", "casual_promise", "rude"})
+# Every behaviour the reply lint names is a forbidden one of R18; its info-level notes do not fail the check.
+LINT_SEVERITIES = frozenset({"warning", "error"})
 
 PASS, FAIL, NA = "pass", "fail", "n/a"
+
+
+@dataclass(frozen=True)
+class Mood:
+    """A customer message's stored analysis as the rules read it (``kefu.assist.models.MessageEmotion``:
+    emotion and score), or the cheap screen's sure verdict when nothing is stored yet."""
+
+    emotion: str
+    score: float
+    source: str = "stored"  # "stored" (the analysis row) | "screen" (decided at inspection, no encoder)
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,7 @@ class Msg:
     author: str
     text: str
     at: datetime | None = None
+    analysis: Mood | None = None  # the stored analysis of a customer message, if any
 
 
 @dataclass(frozen=True)
@@ -56,13 +68,42 @@ class Result:
         return {"rule": self.rule, "status": self.status, "detail": self.detail, "message_index": self.message_index}
 
 
+LINT_CACHE_LIMIT = 50_000
+
+
+@dataclass
+class Run:
+    """What an inspection run shares between its conversations: the configured forbidden phrases
+    (one database read) and the lint of each distinct agent text (canned replies repeat)."""
+
+    phrases: list[Any] | None = None
+    _lint: dict[str, list[Any]] = field(default_factory=dict)
+    lint_calls: int = 0
+    lint_hits: int = 0
+
+    def lint(self, text: str) -> list[Any]:
+        from kefu.assist.lint import configured_phrases, lint
+
+        self.lint_calls += 1
+        found = self._lint.get(text)
+        if found is not None:
+            self.lint_hits += 1
+            return found
+        if self.phrases is None:
+            self.phrases = configured_phrases()
+        if len(self._lint) >= LINT_CACHE_LIMIT:
+            self._lint.clear()
+        found = self._lint[text] = lint(text, phrases=self.phrases)
+        return found
+
+
 @dataclass
 class Transcript:
-    """A conversation as the rules see it; folding, lint and emotion are computed once."""
+    """A conversation as the rules see it; folding, lint and the upset messages are computed once."""
 
     channel: str
     messages: list[Msg]
-    _lint: dict[int, list[Any]] = field(default_factory=dict)
+    run: Run = field(default_factory=Run)
 
     @property
     def live(self) -> bool:
@@ -80,40 +121,49 @@ class Transcript:
         return [i for i, m in enumerate(self.messages) if m.author in authors and m.text.strip()]
 
     def lint(self, index: int) -> list[Any]:
-        if index not in self._lint:
-            from kefu.assist.lint import lint
-
-            self._lint[index] = lint(self.messages[index].text)
-        return self._lint[index]
+        return self.run.lint(self.messages[index].text)
 
     @cached_property
-    def upset(self) -> list[int]:
-        """Indexes of customer messages the emotion analysis finds clearly upset.
+    def moods(self) -> tuple[list[int], list[int]]:
+        """(upset, pending): the customer messages that matter to :func:`soothe_first` — answered by an
+        agent afterwards, not an acknowledgement — split by their analysis.
 
-        The full analysis (a sentence embedding) costs tens of milliseconds a message, so it runs
-        only on messages a cheap screen finds possibly negative: a cue of the assist's lexicon
-        (threats, anger, unhappy words, 「！」, 「。。。」) or the n-gram negativity model (one
-        batched call for the conversation) at 0.5 or more."""
-        from kefu.assist import cues, sentiment
-        from kefu.assist.emotion import analyze
-
+        The analysis is read, never computed here: the stored row (``message.emotion``), else the cheap
+        screen of :mod:`kefu.assist.emotion` (cue words, no encoder) where it is sure.  A message with
+        neither is *pending*: its verdict is unknown until the analysis process stores it, and the
+        inspection says so (it is inspected again then)."""
         agents = self.indexes(AGENT)
         if not agents:
-            return []
-        # Only messages an agent answered afterwards can matter; 「好的」「谢谢」 are never upset.
-        candidates = [i for i in self.indexes(CUSTOMER) if i < agents[-1] and not is_ack(self.folded[i])]
-        if not candidates:
-            return []
-        negativity = sentiment.ngram_negativity([self.messages[i].text for i in candidates])
-        found = []
-        for i, ngram in zip(candidates, negativity, strict=True):
-            hits = cues.find(self.messages[i].text)
-            if not (hits.threats or hits.anger or hits.unhappy or hits.exclamations or hits.ellipses or ngram >= 0.5):
+            return [], []
+        upset: list[int] = []
+        pending: list[int] = []
+        for i in self.indexes(CUSTOMER):
+            if i > agents[-1] or is_ack(self.folded[i]):
                 continue
-            a = analyze(self.messages[i].text)
-            if a.emotion == "angry" or (a.emotion == "unhappy" and a.score >= UNHAPPY_SCORE):
-                found.append(i)
-        return found
+            mood = self.messages[i].analysis or screened(self.messages[i].text)
+            if mood is None:
+                pending.append(i)
+            elif mood.emotion == "angry" or (mood.emotion == "unhappy" and mood.score >= UNHAPPY_SCORE):
+                upset.append(i)
+        return upset, pending
+
+    @property
+    def upset(self) -> list[int]:
+        """Indexes of customer messages whose analysis finds them clearly upset."""
+        return self.moods[0]
+
+    @property
+    def pending(self) -> list[int]:
+        """Indexes of customer messages that matter and have no analysis yet (nor a sure screen)."""
+        return self.moods[1]
+
+
+def screened(text: str) -> Mood | None:
+    """The cheap screen's verdict on a message without a stored analysis, or None when it is unsure."""
+    from kefu.assist.emotion import screen
+
+    found = screen(text)
+    return None if found is None else Mood(found.emotion, found.score, "screen")
 
 
 # --- phrases -----------------------------------------------------------------------------------
@@ -137,6 +187,14 @@ _AGENT_CLOSE = re.compile(
 _CUSTOMER_CLOSE = re.compile(
     r"再见|拜拜|\b88\b|没有了|没事了|没问题了|没有(其他|别的)(问题|事)?了?|没别的|就这些|就这样|先这样|谢谢|多谢|感谢|谢啦"
 )
+
+
+def pending_detail(count: int) -> str:
+    return ngettext(
+        "The emotion analysis of %(n)d customer message is pending; inspected again once it is stored.",
+        "The emotion analysis of %(n)d customer messages is pending; inspected again once they are stored.",
+        count,
+    ) % {"n": count}
 
 
 def is_ack(folded: str) -> bool:
@@ -217,7 +275,7 @@ def no_forbidden(t: Transcript) -> Result:
         return Result(rule, NA, _("No agent message."))
     for i in agents:
         for v in t.lint(i):
-            if v.rule in LINT_RULES and v.severity in ("warning", "error"):
+            if v.severity in LINT_SEVERITIES:
                 return Result(rule, FAIL, f"「{v.text}」 {v.message}"[:300], i)
     return Result(rule, PASS)
 
@@ -229,6 +287,8 @@ def soothe_first(t: Transcript) -> Result:
     rule = "soothe_first"
     upset = set(t.upset)
     if not upset:
+        if t.pending:
+            return Result(rule, NA, pending_detail(len(t.pending)), t.pending[0])
         return Result(rule, NA, _("The customer was not upset."))
     checked, soothed = 0, False
     for i in t.indexes(CUSTOMER):
