@@ -42,7 +42,7 @@ from kefu.aftersales.models import (
 )
 from kefu.aftersales.orders_input import OrderInput, parse_order, text
 from kefu.aftersales.transitions import order_machine
-from kefu.core import clock
+from kefu.core import clock, params
 from kefu.core.actions import ACTIONS, ActionSpec, action, require
 from kefu.core.errors import Conflict, NotFound, ValidationFailed
 from kefu.core.events import publish_on_commit, record_audit
@@ -759,7 +759,7 @@ def clean_rate(fields: dict[str, Any]) -> dict[str, Any]:
         ("extra_unit_grams", _("Extra weight unit (g)")),
     ):
         value = str(fields.get(name, "")).strip()
-        if not value.isdigit() or not 1 <= int(value) <= 1_000_000:
+        if not params.is_digits(value) or not 1 <= int(value) <= 1_000_000:
             raise ValidationFailed(_("%(field)s must be a whole number of grams.") % {"field": label}, field=name)
         clean[name] = int(value)
     return clean

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import HttpRequest
@@ -20,7 +19,7 @@ from ninja import Router, Status
 from kefu.aftersales import actions, selectors
 from kefu.aftersales.couriers import posted
 from kefu.aftersales.models import Order, Shipment
-from kefu.core import clock
+from kefu.core import clock, inputs, params
 from kefu.core.actions import require
 from kefu.core.errors import NotFound, ValidationFailed
 
@@ -33,7 +32,7 @@ def _iso(value: Any) -> str | None:
 
 def body_of(request: HttpRequest) -> Any:
     try:
-        return json.loads(request.body or b"null")
+        return inputs.loads(request.body)
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed(_("The request body is not valid JSON.")) from None
 
@@ -164,7 +163,7 @@ def weight_of(body: dict[str, Any]) -> int:
 
     if body.get("weight_grams") not in (None, ""):
         raw = body["weight_grams"]
-        if isinstance(raw, bool) or not str(raw).strip().isdigit() or not 1 <= int(raw) <= 1_000_000:
+        if isinstance(raw, bool) or not params.is_digits(str(raw).strip()) or not 1 <= int(raw) <= 1_000_000:
             raise ValidationFailed(_("weight_grams must be a whole number of grams (1–1000000)."), field="weight_grams")
         return int(raw)
     lines = body.get("lines")
@@ -183,7 +182,7 @@ def weight_of(body: dict[str, Any]) -> int:
                 _("Line %(n)d: no product with SKU “%(sku)s”.") % {"n": i, "sku": line.get("sku")}, field="lines"
             )
         quantity = str(line.get("quantity", 1))
-        if not quantity.isdigit() or int(quantity) < 1:
+        if not params.is_digits(quantity) or int(quantity) < 1:
             raise ValidationFailed(_("Line %(n)d: the quantity must be a whole number.") % {"n": i}, field="lines")
         total += product.weight_grams * int(quantity)
     return max(total, 1)

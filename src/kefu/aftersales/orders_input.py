@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from kefu.aftersales.choices import OrderStatus, Payment
+from kefu.core import params
 from kefu.core.errors import ValidationFailed
 from kefu.customers.choices import IdentityKind
 from kefu.customers.identities import normalise
@@ -73,10 +74,10 @@ def money(value: Any, label: str) -> Decimal:
         )
     if amount < 0:
         raise ValidationFailed(_("%(field)s: an amount cannot be negative.") % {"field": label}, field=label)
+    if amount > MAX_AMOUNT:  # before quantize(), which fails on "1e30"
+        raise ValidationFailed(_("%(field)s: the amount is too large.") % {"field": label}, field=label)
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationFailed(_("%(field)s: at most 2 decimals (fen).") % {"field": label}, field=label)
-    if amount > MAX_AMOUNT:
-        raise ValidationFailed(_("%(field)s: the amount is too large.") % {"field": label}, field=label)
     return amount
 
 
@@ -106,14 +107,17 @@ def phone(value: str, label: str) -> str:
 def moment(value: Any, label: str) -> datetime | None:
     if value in (None, ""):
         return None
-    parsed = parse_datetime(str(value)) if isinstance(value, str) else value if isinstance(value, datetime) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else value if isinstance(value, datetime) else None
+    except ValueError:  # well formed but impossible: 2026-02-30, hour 25
+        parsed = None
     if parsed is None:
         raise ValidationFailed(
             _("%(field)s: “%(value)s” is not an ISO-8601 time.") % {"field": label, "value": value}, field=label
         )
     if parsed.tzinfo is None:
         raise ValidationFailed(_("%(field)s needs a time zone, e.g. +08:00.") % {"field": label}, field=label)
-    return parsed
+    return params.moment(parsed.isoformat(), field=label)  # type: ignore[no-any-return]  # sane years and offsets
 
 
 def _mapping(value: Any, label: str) -> dict[str, Any]:
@@ -137,7 +141,7 @@ def parse_line(shop: Shop, raw: Any, index: int) -> LineInput:
         )
     quantity = item.get("quantity", 1)
     if isinstance(quantity, bool) or not (
-        isinstance(quantity, int) or (isinstance(quantity, str) and quantity.strip().isdigit())
+        isinstance(quantity, int) or (isinstance(quantity, str) and params.is_digits(quantity.strip()))
     ):
         raise ValidationFailed(_("%(line)s: the quantity must be a whole number.") % {"line": label}, field="quantity")
     quantity = int(quantity)

@@ -187,7 +187,7 @@ def order_list(params: dict[str, str]) -> QuerySet[Order]:
             | Q(recipient_name__icontains=q)
             | Q(recipient_phone__icontains=q)
             | Q(customer__name__icontains=q)
-            | (Q(pk=int(q.lstrip("#"))) if q.lstrip("#").isdigit() else Q(pk=None))
+            | (Q(pk=int(q.lstrip("#"))) if params.is_digits(q.lstrip("#")) else Q(pk=None))
         )
     return orders
 

@@ -20,7 +20,7 @@ from kefu.aftersales import selectors as sel
 from kefu.aftersales.choices import ReminderKind, ReminderStatus, ServiceKind
 from kefu.aftersales.models import AftersalesSettings, Order, ServiceOrder, WarrantyReminder
 from kefu.aftersales.transitions import service_machine
-from kefu.core import clock
+from kefu.core import clock, params
 from kefu.core.actions import action
 from kefu.core.errors import Conflict, ValidationFailed
 from kefu.core.events import record_audit
@@ -200,7 +200,7 @@ def clean_parts(parts: Any) -> tuple[list[dict[str, Any]], Decimal]:
         if not name:
             continue
         quantity = str(part.get("quantity", 1)).strip()
-        if not quantity.isdigit() or int(quantity) < 1:
+        if not params.is_digits(quantity) or int(quantity) < 1:
             raise ValidationFailed(_("Part %(n)d: the quantity must be a whole number.") % {"n": i}, field="parts")
         price = money(part.get("unit_price") or "0", str(_("Part %(n)d price") % {"n": i}))
         clean.append({"name": name[:80], "quantity": int(quantity), "unit_price": str(price)})

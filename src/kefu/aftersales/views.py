@@ -29,7 +29,7 @@ from kefu.aftersales.choices import (
 from kefu.aftersales.models import AftersalesSettings, LogisticsException, Order, Shipment, ShippingRate
 from kefu.aftersales.transitions import exception_machine, order_machine
 from kefu.conversations.models import Conversation
-from kefu.core import clock
+from kefu.core import clock, params
 from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError, ValidationFailed
 from kefu.shops.models import Product, Shop
@@ -49,7 +49,8 @@ def local_time(value: str) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationFailed(_("“%(value)s” is not a date and time.") % {"value": value}) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+    return params.moment(parsed.isoformat())  # type: ignore[no-any-return]  # sane years and offsets
 
 
 def need(user: Any, perm: str) -> None:
@@ -123,7 +124,7 @@ def _order_body(post: Any) -> dict[str, Any]:
 def order_new(request: HttpRequest) -> HttpResponse:
     need(request.user, "aftersales.view_order")
     customer = None
-    if request.GET.get("customer", "").isdigit():
+    if params.is_digits(request.GET.get("customer", "")):
         from kefu.customers.models import Customer
 
         customer = Customer.objects.filter(pk=request.GET["customer"]).first()
@@ -340,9 +341,9 @@ def order_link(request: HttpRequest) -> HttpResponse:
     subject = conversation or ticket
     raw = (p.get("order") or "").strip()
     found = Order.objects.filter(customer_id=subject.customer_id)  # type: ignore[union-attr]
-    order = (found.filter(pk=int(raw.lstrip("#"))).first() if raw.lstrip("#").isdigit() else None) or found.filter(
-        platform_order_no=raw
-    ).first()
+    order = (
+        found.filter(pk=int(raw.lstrip("#"))).first() if params.is_digits(raw.lstrip("#")) else None
+    ) or found.filter(platform_order_no=raw).first()
     if order is None:
         messages.error(request, _("The customer has no order “%(number)s”.") % {"number": raw})
         return back(request, fallback)
@@ -486,7 +487,7 @@ def shipping_rates(request: HttpRequest) -> HttpResponse:
     need(request.user, "aftersales.view_shippingrate")
     can_edit = has_perm(request.user, "aftersales.change_shippingrate")
     editing: ShippingRate | None = None
-    if request.GET.get("edit", "").isdigit():
+    if params.is_digits(request.GET.get("edit", "")):
         editing = ShippingRate.objects.filter(pk=request.GET["edit"]).first()
     if request.method == "POST":
         rate = ShippingRate.objects.filter(pk=request.POST.get("id") or 0).first()
@@ -515,7 +516,7 @@ def _calculator(request: HttpRequest) -> dict[str, Any]:
     weight, province, courier = (request.GET.get(k, "").strip() for k in ("weight", "province", "courier"))
     calc: dict[str, Any] = {"weight": weight, "province": province, "courier": courier}
     if weight or province:
-        if not weight.isdigit() or not 1 <= int(weight) <= 1_000_000:
+        if not params.is_digits(weight) or not 1 <= int(weight) <= 1_000_000:
             calc["error"] = _("Weight: a whole number of grams.")
         elif not province:
             calc["error"] = _("Choose the destination province.")

@@ -18,7 +18,7 @@ from kefu.aftersales.choices import ReminderKind, ServiceKind, ServiceStatus
 from kefu.aftersales.models import Order, ServiceOrder, WarrantyReminder
 from kefu.aftersales.transitions import service_machine
 from kefu.aftersales.views import SHANGHAI, kind_page, local_time, need
-from kefu.core import clock
+from kefu.core import clock, params
 from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError, ValidationFailed
 from kefu.customers.models import Customer
@@ -224,7 +224,7 @@ def reminder_do(request: HttpRequest, pk: int) -> HttpResponse:
         )
     elif op == "snooze":
         raw = request.POST.get("days", "7")
-        days = int(raw) if raw.isdigit() else 0
+        days = int(raw) if params.is_digits(raw, max_digits=4) else 0
         attempt(request, lambda: service_actions.check_snooze_reminder(reminder, actor=request.user, days=days))
     else:
         messages.error(request, _("Unknown action."))

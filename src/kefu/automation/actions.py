@@ -22,7 +22,7 @@ from kefu.accounts.models import Team, User
 from kefu.automation import rules
 from kefu.automation.choices import ActionType
 from kefu.automation.models import Macro, TimeTrigger, TimeTriggerFiring, Trigger
-from kefu.core import clock
+from kefu.core import clock, params
 from kefu.core.actions import action
 from kefu.core.errors import KefuError, ValidationFailed
 from kefu.core.events import notify, record_audit
@@ -92,7 +92,7 @@ def _apply(ticket: Ticket, kind: str, value: Any, *, actor: Any, now: datetime) 
     checked = actor is not None
     ticket.refresh_from_db()
     if kind == ActionType.ASSIGN:
-        user = User.objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
+        user = User.objects.filter(pk=value, is_active=True).first() if params.is_digits(str(value)) else None
         if user is None:
             raise ValidationFailed(_("There is no such active agent."))
         if checked:
@@ -100,7 +100,7 @@ def _apply(ticket: Ticket, kind: str, value: Any, *, actor: Any, now: datetime) 
         else:
             t.do_assign_ticket(ticket, assignee=user, team=ticket.team, actor=None, now=now)
     elif kind == ActionType.SET_TEAM:
-        team = Team.objects.filter(pk=value).first() if str(value).isdigit() else None
+        team = Team.objects.filter(pk=value).first() if params.is_digits(str(value)) else None
         if team is None:
             raise ValidationFailed(_("There is no such team."))
         if checked:
@@ -182,7 +182,7 @@ def _notify(ticket: Ticket, who: str, *, now: datetime) -> None:
     elif who == "leader":
         user_id = ticket.team.leader_id if ticket.team else None
     else:
-        user_id = int(who) if who.isdigit() else None
+        user_id = int(who) if params.is_digits(who) else None
     if user_id is None:
         raise ValidationFailed(_("Nobody to notify."))
     Notification.objects.create(

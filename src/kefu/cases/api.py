@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.http import HttpRequest
@@ -16,6 +16,7 @@ from kefu.cases import actions, selectors
 from kefu.cases.choices import FINISHED
 from kefu.cases.models import Case, Compensation
 from kefu.conversations.models import Conversation
+from kefu.core import inputs, params
 from kefu.core.actions import require
 from kefu.core.errors import ValidationFailed
 from kefu.customers.models import Customer
@@ -40,6 +41,25 @@ class EventIn(Schema):
     """``event`` plus the event's own fields (``reason``, ``carrier_kind``, ``tracking_no``, …)."""
 
     event: str
+
+
+# The fields an event may carry, each with its parser: nothing else reaches the action.
+EVENT_FIELDS: dict[str, Any] = {
+    **{
+        name: partial(params.text, field=name, max_length=limit)
+        for name, limit in (
+            ("reason", 2000),
+            ("remark", 2000),
+            ("carrier_kind", 20),
+            ("tracking_no", 60),
+            ("courier", 40),
+            ("return_address", 200),
+            ("return_contact", 200),
+            ("return_phone", 200),
+        )
+    },
+    "green_channel": partial(params.flag, field="green_channel"),
+}
 
 
 class CompensationIn(Schema):
@@ -160,9 +180,10 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
 @router.post("/aftersales/cases/{case_id}/events")
 def fire_event(request: HttpRequest, case_id: int, body: EventIn) -> dict[str, Any]:
     case = get_object_or_404(Case.objects.select_related("owner"), pk=case_id)
-    raw = json.loads(request.body or b"{}")  # the event's own fields ride along with "event"
-    params = {k: v for k, v in raw.items() if k != "event"} if isinstance(raw, dict) else {}
-    actions.check_fire_event(case, body.event, actor=request.user, **params)
+    raw = inputs.loads(request.body, empty={})  # the event's own fields ride along with "event"
+    rest = {k: v for k, v in raw.items() if k != "event"} if isinstance(raw, dict) else raw
+    fields = params.body_fields(rest, EVENT_FIELDS)
+    actions.check_fire_event(case, body.event, actor=request.user, **fields)
     return case_out(case)
 
 

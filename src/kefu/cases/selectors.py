@@ -23,6 +23,7 @@ from kefu.cases.choices import (
 )
 from kefu.cases.models import Case, Compensation
 from kefu.cases.rules import consequence
+from kefu.core import params
 from kefu.sla import deadlines
 
 
@@ -54,7 +55,7 @@ def workbench(user: Any, filters: CaseFilters) -> QuerySet[Case]:
         cases = cases.filter(kind=filters.kind)
     if filters.owner == "me":
         cases = cases.filter(owner=user)
-    elif filters.owner.isdigit():
+    elif params.is_digits(filters.owner):
         cases = cases.filter(owner_id=int(filters.owner))
     return cases.order_by(F("due_at").asc(nulls_last=True), "-id")
 

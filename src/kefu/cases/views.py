@@ -33,7 +33,7 @@ from kefu.cases.choices import (
 from kefu.cases.models import Case, CasePhoto, CaseSettings, Compensation
 from kefu.cases.rules import reason_rule
 from kefu.conversations.models import Conversation
-from kefu.core import clock
+from kefu.core import clock, params
 from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError
 from kefu.core.events import audit_trail
@@ -149,7 +149,7 @@ def case_photos(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return params.object_id(value)  # type: ignore[no-any-return]
 
 
 @login_required
@@ -308,7 +308,7 @@ def compensation_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def cost_report(request: HttpRequest) -> HttpResponse:
     _allow(request, "cases.view_cost_report")
-    year = _int(request.GET.get("year"))
+    year = params.integer(request.GET.get("year"), field="year", lo=2000, hi=2200)
     now = clock.now()
     start = datetime(year, 1, 1, tzinfo=now.tzinfo) if year else None
     end = datetime(year + 1, 1, 1, tzinfo=now.tzinfo) if year else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,7 +12,7 @@ from ninja import Router, Schema, Status
 from kefu.accounts.models import User
 from kefu.complaints import actions, selectors
 from kefu.complaints.models import Complaint
-from kefu.core import clock
+from kefu.core import clock, inputs
 from kefu.core.actions import require
 from kefu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from kefu.customers.actions import do_find_or_create_by_identity
@@ -42,10 +41,7 @@ class ComplaintIn(Schema):
 
 def _event_body(request: HttpRequest) -> tuple[str, dict[str, Any]]:
     """``{"event": NAME, …fields of the event}``; anything else is a 400."""
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed(_("The body is not JSON.")) from None
+    data = inputs.loads(request.body, empty={})  # size, depth, NUL: kefu.core.inputs
     if not isinstance(data, dict) or not isinstance(data.get("event"), str):
         raise ValidationFailed(_('Give the event: {"event": NAME, …}.'))
     event = data.pop("event")

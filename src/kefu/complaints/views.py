@@ -25,7 +25,7 @@ from kefu.complaints.choices import ComplaintChannel, ComplaintStatus, Responsib
 from kefu.complaints.models import Complaint, ComplaintTask, StaffFault
 from kefu.complaints.transitions import EVENT_PERMISSION, complaint_machine
 from kefu.conversations.models import Conversation
-from kefu.core import clock
+from kefu.core import clock, params
 from kefu.core.actions import has_perm, require
 from kefu.core.errors import KefuError
 from kefu.core.events import audit_trail
@@ -72,7 +72,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         fields: dict[str, Any] = {k: request.POST.get(k, "") for k in ("channel", "summary", "wants", "severity")}
         order_id = request.POST.get("order", "")
-        if order_id.isdigit() and customer is not None:
+        if params.is_digits(order_id) and customer is not None:
             fields["order"] = orders_of(customer).filter(pk=int(order_id)).first()
         staff = request.POST.get("about_staff", "")
         if staff:
@@ -133,7 +133,7 @@ def _register_new_customer(request: HttpRequest, fields: dict[str, Any]) -> Comp
 
 
 def _get_int(model: Any, value: Any) -> Any:
-    if value and str(value).isdigit():
+    if value and params.is_digits(str(value)):
         return model._default_manager.filter(pk=int(value)).first()
     return None
 

@@ -210,3 +210,9 @@ def body_fields(
         elif name in required:
             raise _bad(name, _("“%(field)s” is required.") % {"field": name})
     return out
+
+
+def is_digits(value: Any, *, max_digits: int = 18) -> bool:
+    """``str.isdigit()`` for the ASCII digits only (``"²"`` and ``"٣"`` are not), at most
+    ``max_digits`` of them — what may safely go to ``int()`` and into an id column."""
+    return isinstance(value, str) and 0 < len(value) <= max_digits and value.isascii() and value.isdigit()

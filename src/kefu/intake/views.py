@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kefu.core import params
 from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError
 from kefu.customers.models import Customer
@@ -96,10 +97,10 @@ def call_new(request: HttpRequest) -> HttpResponse:
     _need(request, ACT)
     initial: dict[str, Any] = {}
     customer = None
-    if request.GET.get("customer", "").isdigit():
+    if params.is_digits(request.GET.get("customer", "")):
         customer = Customer.objects.filter(pk=request.GET["customer"]).first()
         initial["customer"] = customer.pk if customer else None
-    if request.GET.get("ticket", "").isdigit():
+    if params.is_digits(request.GET.get("ticket", "")):
         initial["ticket"] = int(request.GET["ticket"])
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

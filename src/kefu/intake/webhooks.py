@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from kefu.conversations.models import Channel
-from kefu.core import clock
+from kefu.core import clock, inputs
 from kefu.core.errors import KefuError, ValidationFailed
 from kefu.intake.models import WebhookReceipt
 
@@ -48,10 +47,7 @@ def verified_channel(request: HttpRequest, kind: str) -> Channel:
 
 
 def json_body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        data = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ValidationFailed(_("The body is not JSON.")) from None
+    data = inputs.loads(request.body)  # size, depth, NUL and lone surrogates: kefu.core.inputs
     if not isinstance(data, dict):
         raise ValidationFailed(_("The body must be a JSON object."))
     return data

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.accounts.models import Team, User
-from kefu.core import clock
+from kefu.core import clock, params
 from kefu.core.actions import has_perm
 from kefu.quality import actions
 from kefu.quality.choices import CheckStatus, InspectionKind
@@ -63,12 +63,12 @@ def my_quality(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("quality.review_inspection", raise_exception=True)
 def team_quality(request: HttpRequest) -> HttpResponse:
-    days = int(request.GET.get("days", "56")) if request.GET.get("days", "").isdigit() else 56
+    days = params.integer(request.GET.get("days"), field="days", default=56, hi=3660)
     since = clock.now() - timedelta(days=max(1, min(days, 366)))
     rows = _done(Inspection.objects.filter(created_at__gte=since))
-    team_id = request.GET.get("team", "")
-    if team_id.isdigit():
-        rows = rows.filter(team_id=int(team_id))
+    team_id = params.object_id(request.GET.get("team"), field="team")
+    if team_id:
+        rows = rows.filter(team_id=team_id)
     by_agent = list(
         rows.values("agent", "agent__username", "agent__display_name")
         .annotate(avg=Avg("score"), n=Count("id"), fails=Count("checks", filter=Q(checks__status=CheckStatus.FAIL)))
@@ -127,15 +127,15 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     agent = request.GET.get("agent", "")
     if agent:
         rows = rows.filter(agent__username=agent)
-    team = request.GET.get("team", "")
-    if team.isdigit():
-        rows = rows.filter(team_id=int(team))
+    team = params.object_id(request.GET.get("team"), field="team")
+    if team:
+        rows = rows.filter(team_id=team)
     rule = request.GET.get("rule", "")
     if rule:
         rows = rows.filter(checks__rule=rule, checks__status=CheckStatus.FAIL)
-    days = request.GET.get("days", "")
-    if days.isdigit():
-        rows = rows.filter(created_at__gte=clock.now() - timedelta(days=int(days)))
+    days = params.integer(request.GET.get("days"), field="days", hi=3660)
+    if days is not None:
+        rows = rows.filter(created_at__gte=clock.now() - timedelta(days=days))
     page = Paginator(rows.distinct().order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -215,7 +215,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sample(request: HttpRequest) -> HttpResponse:
-    size = int(request.POST.get("size", "10")) if request.POST.get("size", "").isdigit() else 10
+    size = params.integer(request.POST.get("size"), field="size", default=10, hi=1000)
     agent = User.objects.filter(username=request.POST.get("agent", "")).first() if request.POST.get("agent") else None
     made: list[Inspection] = []
     attempt(

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from kefu.accounts.models import User
+from kefu.core import params
 from kefu.sla.choices import SlaState
 from kefu.tickets.choices import TicketStatus
 from kefu.tickets.models import Ticket
@@ -105,20 +106,20 @@ def filtered(user: User, filters: Filters, now: datetime) -> QuerySet[Ticket]:
         qs = qs.filter(type=f["type"])
     if f["priority"]:
         qs = qs.filter(priority=f["priority"])
-    if f["team"].isdigit():
+    if params.is_digits(f["team"]):
         qs = qs.filter(team_id=int(f["team"]))
     if f["assignee"] == "none":
         qs = qs.filter(assignee__isnull=True)
     elif f["assignee"] == "me":
         qs = qs.filter(assignee=user)
-    elif f["assignee"].isdigit():
+    elif params.is_digits(f["assignee"]):
         qs = qs.filter(assignee_id=int(f["assignee"]))
     condition = sla_condition(f["sla"], now)
     if condition is not None:
         qs = qs.filter(condition)
     if f["tag"]:
         qs = qs.filter(tags__contains="," + f["tag"].replace(",", " ") + ",")
-    if f["customer"].isdigit():
+    if params.is_digits(f["customer"]):
         qs = qs.filter(customer_id=int(f["customer"]))
     elif f["customer"]:
         qs = qs.filter(customer__name__icontains=f["customer"])
@@ -131,7 +132,9 @@ def filtered(user: User, filters: Filters, now: datetime) -> QuerySet[Ticket]:
         qs = qs.filter(created_at__lt=datetime.combine(end + timedelta(days=1), time(0), tzinfo=SHANGHAI))
     if f["q"]:
         q = f["q"].lstrip("#")
-        qs = qs.filter(Q(subject__icontains=f["q"]) | Q(pk=int(q)) if q.isdigit() else Q(subject__icontains=f["q"]))
+        qs = qs.filter(
+            Q(subject__icontains=f["q"]) | Q(pk=int(q)) if params.is_digits(q) else Q(subject__icontains=f["q"])
+        )
     if f["sla"] in (SlaState.AT_RISK, SlaState.BREACHED):
         qs = qs.order_by("sla_due_at", "id")
     return qs

@@ -24,7 +24,7 @@ from kefu.automation.actions import check_apply_macro
 from kefu.automation.models import Macro
 from kefu.conversations.choices import ChannelKind
 from kefu.conversations.models import Conversation
-from kefu.core import clock
+from kefu.core import clock, params
 from kefu.core.actions import has_perm, require
 from kefu.core.errors import KefuError, ValidationFailed
 from kefu.customers.models import Customer
@@ -74,7 +74,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def ticket_bulk(request: HttpRequest) -> HttpResponse:
     """Apply one action to the selected tickets; each goes through its own checked action."""
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("ids") if params.is_digits(i)]
     op = request.POST.get("op", "")
     back = reverse("web:tickets") + ("?" + request.POST.get("query", "") if request.POST.get("query") else "")
     if not ids or not op:
@@ -138,10 +138,10 @@ def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def ticket_new(request: HttpRequest) -> HttpResponse:
     conversation = None
-    if request.GET.get("conversation", "").isdigit():
+    if params.is_digits(request.GET.get("conversation", "")):
         conversation = Conversation.objects.filter(pk=request.GET["conversation"]).select_related("customer").first()
     customer = conversation.customer if conversation else None
-    if customer is None and request.GET.get("customer", "").isdigit():
+    if customer is None and params.is_digits(request.GET.get("customer", "")):
         customer = Customer.objects.filter(pk=request.GET["customer"]).first()
     form = TicketForm(request.POST or None, initial={"subject": conversation.subject if conversation else ""})
     if request.method == "POST" and customer is not None and form.is_valid():
@@ -282,7 +282,8 @@ def _local_time(value: str) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationFailed(_("Enter a date and time.")) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+    return params.moment(parsed.isoformat())  # type: ignore[no-any-return]  # sane years and offsets
 
 
 @login_required
@@ -306,7 +307,7 @@ def ticket_sla(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _other(request: HttpRequest) -> Ticket:
     number = request.POST.get("other", "").strip().lstrip("#")
-    other = Ticket.objects.filter(pk=int(number)).first() if number.isdigit() else None
+    other = Ticket.objects.filter(pk=int(number)).first() if params.is_digits(number) else None
     if other is None:
         raise ValidationFailed(_("There is no ticket #%(id)s.") % {"id": number})
     return other
@@ -361,7 +362,7 @@ def ticket_split(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket_macro(request: HttpRequest, pk: int) -> HttpResponse:
     macro_id = request.POST.get("macro", "")
-    macro = Macro.objects.filter(pk=macro_id).first() if macro_id.isdigit() else None
+    macro = Macro.objects.filter(pk=macro_id).first() if params.is_digits(macro_id) else None
     if macro is None:
         messages.error(request, _("Choose a macro."))
         return redirect("web:ticket", pk=pk)
@@ -383,6 +384,6 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
+    ids = [int(i) for i in request.POST.getlist("ids") if params.is_digits(i)] or None
     attempt(request, lambda: ticket_actions.check_mark_notifications_read(actor=request.user, ids=ids))
     return redirect("web:notifications")

@@ -90,6 +90,8 @@ HTTP_ERROR_CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 405: "me
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """The framework's own refusals (a body that is not JSON, …) in the house shape."""
+    if isinstance(exc.__cause__, KefuError):  # the edge parser's own refusal (too deep, NUL, …)
+        return kefu_error(request, exc.__cause__)
     unparsable = exc.status_code == 400 and "parse" in str(exc)
     message = _("The request body is not valid JSON.") if unparsable else str(exc)
     code = HTTP_ERROR_CODES.get(exc.status_code, "error")

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from kefu.accounts.models import Team, User
+from kefu.core import params
 from kefu.core.errors import KefuError
 
 
@@ -40,7 +41,7 @@ def assignee_and_team(request: HttpRequest) -> tuple[Any, Team | None]:
     if assignee_id == "me":
         assignee: Any = request.user
     else:
-        assignee = User.objects.filter(pk=assignee_id).first() if assignee_id.isdigit() else None
+        assignee = User.objects.filter(pk=assignee_id).first() if params.is_digits(assignee_id) else None
     team_id = request.POST.get("team", "")
-    team = Team.objects.filter(pk=team_id).first() if team_id.isdigit() else None
+    team = Team.objects.filter(pk=team_id).first() if params.is_digits(team_id) else None
     return assignee, team

@@ -27,7 +27,7 @@ from kefu.conversations.router import LIVE_KINDS, ROUTING_REASONS, queue_positio
 from kefu.conversations.tasks import drain_queue
 from kefu.conversations.transitions import AGENT_EVENTS, conversation_machine
 from kefu.conversations.visitors import agent_opened
-from kefu.core import clock
+from kefu.core import clock, params
 from kefu.core.actions import has_perm
 from kefu.core.errors import ValidationFailed
 from kefu.core.events import audit_trail
@@ -116,7 +116,7 @@ def conversation_status(request: HttpRequest, pk: int) -> HttpResponse:
     until = None
     if event == "snooze":
         hours = request.POST.get("hours", "4")
-        until = clock.now() + timedelta(hours=min(int(hours), 24 * 30) if hours.isdigit() else 4)
+        until = clock.now() + timedelta(hours=min(int(hours), 24 * 30) if params.is_digits(hours) else 4)
     attempt(
         request,
         lambda: conv_actions.check_transition(conversation, event, actor=request.user, snooze_until=until),
@@ -209,16 +209,16 @@ def _customer_op(request: HttpRequest, customer: Customer, op: str) -> Any:
         names = post.get("tags", "").replace("，", ",").split(",")
         return customer_actions.check_set_tags(customer, names, actor=actor)
     if op == "products":
-        chosen = Product.objects.filter(pk__in=[p for p in post.getlist("products") if p.isdigit()])
+        chosen = Product.objects.filter(pk__in=[p for p in post.getlist("products") if params.is_digits(p)])
         return customer_actions.check_set_usual_products(customer, chosen, actor=actor)
     if op == "vip":
         tier = post.get("vip_tier", "")
-        if not tier.isdigit():
+        if not params.is_digits(tier, max_digits=3):
             raise ValidationFailed(_("Unknown VIP tier."))
         return customer_actions.check_set_vip_tier(customer, int(tier), actor=actor)
     if op == "owner":
         owner_id = post.get("owner", "")
-        owner = User.objects.filter(pk=owner_id).first() if owner_id.isdigit() else None
+        owner = User.objects.filter(pk=owner_id).first() if params.is_digits(owner_id) else None
         return customer_actions.check_assign_owner(customer, owner, actor=actor)
     if op == "identity":
         return customer_actions.check_add_identity(customer, post.get("kind", ""), post.get("value", ""), actor=actor)
@@ -231,7 +231,7 @@ def _customer_op(request: HttpRequest, customer: Customer, op: str) -> Any:
         )
     if op == "merge":
         source_id = post.get("source", "").lstrip("#")
-        source = Customer.objects.filter(pk=source_id).first() if source_id.isdigit() else None
+        source = Customer.objects.filter(pk=source_id).first() if params.is_digits(source_id) else None
         if source is None:
             raise ValidationFailed(_("No customer with that number."))
         return customer_actions.check_merge_customers(source, customer, actor=actor)

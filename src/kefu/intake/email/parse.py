@@ -22,6 +22,7 @@ from email.policy import Compat32
 from io import BytesIO
 from typing import Any
 
+from kefu.core.inputs import strip_text
 from kefu.intake.email import charsets
 from kefu.intake.email.classify import Classification, classify
 from kefu.intake.email.headers import decode_header, decode_rfc2231, message_ids, parse_addresses
@@ -358,7 +359,12 @@ def repair_headers(raw: bytes) -> bytes:
 
 
 def parse(raw: bytes) -> ParsedMail:
-    """Parse raw RFC 5322 bytes; never raises."""
+    """Parse raw RFC 5322 bytes; never raises.  NUL and lone surrogates are stripped from every
+    text (a mail cannot be refused once it has arrived; the databases refuse them)."""
+    return _clean(_parse(raw))
+
+
+def _parse(raw: bytes) -> ParsedMail:
     result = ParsedMail()
     try:
         repaired = repair_headers(raw)
@@ -376,6 +382,29 @@ def parse(raw: bytes) -> ParsedMail:
         result.defects.append("structure too deep to read; shown as plain text")
         result.text = charsets.decode(raw)[0]
         result.new_text = result.text
+    return result
+
+
+def _clean(result: ParsedMail) -> ParsedMail:
+    for name, value in vars(result).items():
+        if isinstance(value, str):
+            setattr(result, name, strip_text(value))
+        elif isinstance(value, list):
+            setattr(
+                result,
+                name,
+                [
+                    strip_text(v)
+                    if isinstance(v, str)
+                    else tuple(strip_text(x) for x in v)
+                    if isinstance(v, tuple)
+                    else v
+                    for v in value
+                ],
+            )
+    for attachment in result.attachments:
+        attachment.name = strip_text(attachment.name)
+        attachment.content_type = strip_text(attachment.content_type)
     return result
 
 

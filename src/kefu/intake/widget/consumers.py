@@ -21,7 +21,7 @@ from kefu.conversations.actions import Post, validate_text
 from kefu.conversations.choices import AuthorKind
 from kefu.conversations.models import Conversation
 from kefu.conversations.router import queue_position
-from kefu.core import clock, inputs
+from kefu.core import clock, inputs, params
 from kefu.core.errors import InvalidTransition, KefuError, NotFound, ValidationFailed
 from kefu.core.events import events_since, group_name
 from kefu.core.sockets import NoConnectionResetMixin
@@ -289,4 +289,5 @@ def _str(value: Any) -> str:
 
 
 def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= params.ID_MAX
+    return value if ok else None
