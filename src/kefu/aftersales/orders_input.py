@@ -117,7 +117,7 @@ def moment(value: Any, label: str) -> datetime | None:
         )
     if parsed.tzinfo is None:
         raise ValidationFailed(_("%(field)s needs a time zone, e.g. +08:00.") % {"field": label}, field=label)
-    return params.moment(parsed.isoformat(), field=label)  # type: ignore[no-any-return]  # sane years and offsets
+    return params.moment(parsed.isoformat(), field=label)  # sane years and offsets
 
 
 def _mapping(value: Any, label: str) -> dict[str, Any]:

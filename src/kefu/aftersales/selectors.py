@@ -30,6 +30,7 @@ from kefu.aftersales.models import (
     TrackingEvent,
     WarrantyReminder,
 )
+from kefu.core.params import is_digits
 from kefu.sla import engine as sla_engine
 from kefu.sla.duemath import Calendar
 
@@ -187,7 +188,7 @@ def order_list(params: dict[str, str]) -> QuerySet[Order]:
             | Q(recipient_name__icontains=q)
             | Q(recipient_phone__icontains=q)
             | Q(customer__name__icontains=q)
-            | (Q(pk=int(q.lstrip("#"))) if params.is_digits(q.lstrip("#")) else Q(pk=None))
+            | (Q(pk=int(q.lstrip("#"))) if is_digits(q.lstrip("#")) else Q(pk=None))
         )
     return orders
 

@@ -139,7 +139,7 @@ class EdgeInputMiddleware:
         from kefu.core.inputs import check_strings, check_text
 
         check_text(request.path, field="path")
-        check_strings(request.GET.items())
+        check_strings((k, v) for k, values in request.GET.lists() for v in values)
         if request.method == "POST" and request.content_type in _FORM_TYPES:
             # The body is read (and kept) first, so that a view may still read ``request.body``;
             # an upload larger than Django's in-memory limit is left to its view.
@@ -148,7 +148,7 @@ class EdgeInputMiddleware:
             if not length.isascii() or not length.isdigit() or (limit is not None and int(length) > limit):
                 return
             request.body  # noqa: B018 - kept for the view
-            check_strings(request.POST.items())
+            check_strings((k, v) for k, values in request.POST.lists() for v in values)
 
 
 def _house_shaped(response: HttpResponse) -> bool:
