@@ -7,6 +7,15 @@ send → the other side receives, and counts lost and duplicated messages.  The 
 same traffic through ``/ws/bench-echo/``, which relays frames over the same channel layer
 and touches no database.
 
+Every customer message is also analysed once, after it is stored, by the worker process (issue 14):
+the benchmark reports that as its own figure, ``analysis``: how long after a message was stored its
+analysis was stored (p50 / p99), how many were analysed by the end of the drain and by the end of
+``--analysis-wait``, and which path decided them.  The bench's texts (``b <client id>``) carry no cue,
+so the screen is unsure of them all: every one goes to the encoder, the analysis's worst case.
+
+``--repeat N`` runs N rounds of (echo, chat) and reports the medians of the rounds' figures, each
+round's figures, and the load average at the start and the end.
+
 Without ``--url`` it starts the server itself (``kefu serve``, embedded mode; or two
 ``kefu web`` processes with ``--processes 2``, which needs KEFU_REDIS_URL: visitors on the
 first, agents on the second).  The benchmark writes its test data (a channel, an agent,
@@ -244,6 +253,69 @@ async def _run(
     return result
 
 
+def _quantiles_ms(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"p50": 0.0, "p99": 0.0, "max": 0.0}
+    lat = sorted(values)
+    q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) >= 2 else [lat[0]] * 99
+    return {"p50": round(q[49] * 1000, 1), "p99": round(q[98] * 1000, 1), "max": round(lat[-1] * 1000, 1)}
+
+
+def _customer_messages(channel: Any, began: Any) -> Any:
+    from kefu.conversations.choices import AuthorKind
+    from kefu.conversations.models import Message
+
+    return Message.objects.filter(
+        conversation__channel=channel, created_at__gte=began, author_kind=AuthorKind.CUSTOMER, is_internal=False
+    ).exclude(text="")
+
+
+def _analysed(channel: Any, began: Any) -> int:
+    close_old_connections()
+    return int(_customer_messages(channel, began).filter(emotion__isnull=False).count())
+
+
+def _analysis_lag(channel: Any, began: Any, *, by_drain_end: int, wait: float) -> dict[str, Any]:
+    """The analysis figure: wait up to ``wait`` seconds for the worker to analyse every customer
+    message of the round, then the lag from a message stored to its analysis stored."""
+    total = _customer_messages(channel, began).count()
+    deadline = time.perf_counter() + wait
+    waited_from = time.perf_counter()
+    while time.perf_counter() < deadline and _analysed(channel, began) < total:
+        time.sleep(0.5)
+    caught_up_s = round(time.perf_counter() - waited_from, 1)
+    close_old_connections()
+    rows = list(
+        _customer_messages(channel, began)
+        .filter(emotion__isnull=False)
+        .values_list("created_at", "emotion__created_at", "emotion__path")
+    )
+    lags = [max(0.0, (done - stored).total_seconds()) for stored, done, _path in rows]
+    paths: dict[str, int] = {}
+    for _stored, _done, path in rows:
+        paths[path] = paths.get(path, 0) + 1
+    return {
+        "customer_messages": total,
+        "analysed_by_drain_end": by_drain_end,
+        "analysed": len(rows),
+        "unanalysed": total - len(rows),
+        "seconds_after_drain_to_catch_up": caught_up_s if len(rows) == total else None,
+        "lag_ms": _quantiles_ms(lags),
+        "paths": paths,
+    }
+
+
+def _median_of(rounds: list[dict[str, Any]], *path: str) -> float | None:
+    values = []
+    for r in rounds:
+        value: Any = r
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, int | float):
+            values.append(float(value))
+    return round(statistics.median(values), 2) if values else None
+
+
 def _start_servers(processes: int, rate: float) -> tuple[list[Any], list[str], Path]:
     workdir = Path(tempfile.mkdtemp(prefix="kefu-bench-"))
     env = dict(os.environ)
@@ -280,6 +352,8 @@ def _start_servers(processes: int, rate: float) -> tuple[list[Any], list[str], P
     processes=(int, 1, "servers to start when --url is not given: 1 (kefu serve) or 2 (kefu web x2, Redis)"),
     drain=(float, 5.0, "seconds to wait for messages in flight after sending stops"),
     baseline=(int, 1, "1: also measure the echo baseline (the ratio); 0: chat only, e.g. for profiling"),
+    repeat=(int, 1, "rounds of (echo, chat); the figures are the rounds' medians"),
+    analysis_wait=(float, 60.0, "seconds to wait after each round for the worker to analyse its messages"),
 )
 def chat_bench(
     *,
@@ -291,11 +365,13 @@ def chat_bench(
     processes: int,
     drain: float,
     baseline: int,
+    repeat: int,
+    analysis_wait: float,
 ) -> dict[str, Any]:
-    from kefu.conversations.models import Message
-
     setup = _prepare()
     procs: list[Any] = []
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    rounds: list[dict[str, Any]] = []
     try:
         if url:
             urls = [url.rstrip("/")]
@@ -314,22 +390,12 @@ def chat_bench(
             "drain": drain,
             **bases,
         }
-        echo = (
-            asyncio.run(_run("echo", token=setup["token"], channel=setup["channel"].key, **common))
-            if baseline
-            else None
-        )
-        began = clock.now()
-        chat = asyncio.run(_run("chat", token=setup["token"], channel=setup["channel"].key, **common))
-        close_old_connections()
-        stored = Message.objects.filter(conversation__channel=setup["channel"], created_at__gte=began).count()
+        for _round in range(max(1, repeat)):
+            rounds.append(_round_of(setup, common, baseline=bool(baseline), analysis_wait=analysis_wait))
     finally:
         for proc in procs:
             stop(proc)
-    chat["persisted_per_second"] = round(stored / max(chat["sending_seconds"], 0.001), 1)
-    chat["persisted"] = stored
-    p99 = chat["latency_ms"]["p99"]
-    base_p99 = echo["latency_ms"]["p99"] if echo else 0
+    last = rounds[-1]
     return {
         "bench": "chat",
         "mode": "scaled" if settings.ENV.redis_url else "embedded",
@@ -338,8 +404,60 @@ def chat_bench(
         "conversations": conversations,
         "rate_per_conversation_each_way": rate,
         "duration_s": duration,
+        "repeat": len(rounds),
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "median": {
+            "chat_p50_ms": _median_of(rounds, "chat", "latency_ms", "p50"),
+            "chat_p99_ms": _median_of(rounds, "chat", "latency_ms", "p99"),
+            "echo_p99_ms": _median_of(rounds, "echo_baseline", "latency_ms", "p99"),
+            "ratio_p99_chat_to_echo": _median_of(rounds, "ratio_p99_chat_to_echo"),
+            "lost": _median_of(rounds, "chat", "lost"),
+            "analysis_lag_p50_ms": _median_of(rounds, "analysis", "lag_ms", "p50"),
+            "analysis_lag_p99_ms": _median_of(rounds, "analysis", "lag_ms", "p99"),
+            "analysed_by_drain_end": _median_of(rounds, "analysis", "analysed_by_drain_end"),
+            "customer_messages": _median_of(rounds, "analysis", "customer_messages"),
+        },
+        "lost_total": sum(r["chat"]["lost"] for r in rounds),
+        # the last round in full (as before --repeat), then every round's figures
+        "chat": last["chat"],
+        "echo_baseline": last["echo_baseline"],
+        "analysis": last["analysis"],
+        "ratio_p99_chat_to_echo": last["ratio_p99_chat_to_echo"],
+        "ratio_delivered_chat_to_echo": last["ratio_delivered_chat_to_echo"],
+        "rounds": [
+            {
+                "chat_p99_ms": r["chat"]["latency_ms"]["p99"],
+                "echo_p99_ms": (r["echo_baseline"] or {}).get("latency_ms", {}).get("p99"),
+                "lost": r["chat"]["lost"],
+                "analysis_lag_p99_ms": r["analysis"]["lag_ms"]["p99"],
+                "analysed_by_drain_end": r["analysis"]["analysed_by_drain_end"],
+                "load_average": r["load_average"],
+            }
+            for r in rounds
+        ],
+    }
+
+
+def _round_of(setup: dict[str, Any], common: dict[str, Any], *, baseline: bool, analysis_wait: float) -> dict[str, Any]:
+    from kefu.conversations.models import Message
+
+    channel = setup["channel"]
+    echo = asyncio.run(_run("echo", token=setup["token"], channel=channel.key, **common)) if baseline else None
+    began = clock.now()
+    chat = asyncio.run(_run("chat", token=setup["token"], channel=channel.key, **common))
+    by_drain_end = _analysed(channel, began)
+    stored = Message.objects.filter(conversation__channel=channel, created_at__gte=began).count()
+    chat["persisted_per_second"] = round(stored / max(chat["sending_seconds"], 0.001), 1)
+    chat["persisted"] = stored
+    analysis = _analysis_lag(channel, began, by_drain_end=by_drain_end, wait=analysis_wait)
+    p99 = chat["latency_ms"]["p99"]
+    base_p99 = echo["latency_ms"]["p99"] if echo else 0
+    return {
         "chat": chat,
         "echo_baseline": echo,
+        "analysis": analysis,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "ratio_p99_chat_to_echo": round(p99 / base_p99, 2) if base_p99 else None,
         "ratio_delivered_chat_to_echo": round(chat["delivered_per_second"] / echo["delivered_per_second"], 3)
         if echo and echo["delivered_per_second"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -172,6 +173,19 @@ def sweep_once(now: datetime | None = None) -> dict[str, int]:
     return fired
 
 
+def name_os_thread(name: str) -> None:
+    """Give the calling thread its name in the operating system too (``top -H``, ``/proc/<pid>/task``)."""
+    if sys.platform != "linux":
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.prctl(15, name.encode()[:15], 0, 0, 0)  # PR_SET_NAME
+    except (OSError, AttributeError):
+        return
+
+
 class SweeperThread(threading.Thread):
     def __init__(self, interval: float) -> None:
         super().__init__(name="kefu-sweeper", daemon=True)
@@ -179,6 +193,7 @@ class SweeperThread(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        name_os_thread(self.name)
         while not self.stopping.is_set():
             fired = sweep_once()
             if any(v for v in fired.values()):
