@@ -266,3 +266,16 @@ def test_an_unexpected_api_failure_is_json_in_the_house_shape(rf):
     assert _house(response)["error"] == "server_error"
     assert b"boom" not in response.content  # no traceback or internals leak
     assert middleware.process_exception(rf.get("/inbox/"), RuntimeError("boom")) is None  # pages: Django's 500
+
+
+def test_flood_and_json_limits_are_typed_settings(tmp_path):
+    from kefu.config.env import ConfigError, load_env
+
+    env = load_env(
+        {"KEFU_CHAT_IP_RATE": "2.5", "KEFU_CHAT_CHANNEL_BURST": "30", "KEFU_MAX_JSON_DEPTH": "5"}, cwd=tmp_path
+    )
+    assert (env.chat_ip_rate, env.chat_ip_burst, env.chat_channel_burst) == (2.5, 50, 30)
+    assert (env.max_json_kb, env.max_json_depth) == (256, 5)
+    for bad in ({"KEFU_CHAT_IP_RATE": "0"}, {"KEFU_CHAT_CHANNEL_BURST": "0"}, {"KEFU_MAX_JSON_DEPTH": "1"}):
+        with pytest.raises(ConfigError):
+            load_env(bad, cwd=tmp_path)

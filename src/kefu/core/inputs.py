@@ -9,7 +9,7 @@ where refusing makes no sense (a mail that has already arrived) they are strippe
 (:func:`strip_text`).  JSON is measured (size, nesting depth) *before* it is parsed, so a
 deeply nested body is a 400, never a ``RecursionError``.
 
-docs/adr/0011-one-input-layer.md explains the choice.
+docs/adr/0007-one-input-layer.md explains the choice.
 """
 
 from __future__ import annotations
