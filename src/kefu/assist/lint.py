@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.assist.choices import LintRule
 from kefu.assist.lint_rules import RULES, SUGGESTIONS, Draft, command_suggestion
-from kefu.assist.textspan import aligned_fold, is_traditional, to_traditional
+from kefu.assist.textspan import aligned_fold, to_traditional
 
 
 @dataclass(frozen=True)
@@ -180,8 +180,14 @@ class _Hit:
     suggestion: str
 
 
+# Characters the t2s fold keeps because they are also Simplified (著名), where the drafts mean the other
+# word (著急 → 着急, 等著 → 等着); one for one, so offsets do not move.
+_EXTRA_FOLD = str.maketrans({"著": "着"})
+
+
 def behaviour_hits(folded: str) -> tuple[list[_Hit], list[tuple[int, int]]]:
     """The behaviour findings of a folded draft, and the spans of cues their context excused."""
+    folded = folded.translate(_EXTRA_FOLD)
     draft = Draft.of(folded)
     hits: list[_Hit] = []
     taken: list[tuple[int, int]] = []
@@ -236,7 +242,7 @@ def lint(text: str, *, phrases: Sequence[Phrase] | None = None) -> list[Violatio
             hits.append(_Hit(*span, rule, phrase.severity, _phrase_message(phrase, rule), suggestion))
     taken = [(h.start, h.end) for h in hits]
     hits += [h for h in behaviours if not _overlaps((h.start, h.end), taken)]
-    traditional = is_traditional(text)
+    traditional = bool(hits) and _written_traditional(text, folded)
     found = [
         Violation(
             h.start,
@@ -251,6 +257,11 @@ def lint(text: str, *, phrases: Sequence[Phrase] | None = None) -> list[Violatio
         for h in hits
     ]
     return sorted(found, key=lambda v: (v.start, v.end))
+
+
+def _written_traditional(text: str, folded: str) -> bool:
+    """:func:`~kefu.assist.textspan.is_traditional` from the fold already made (one conversion, not two)."""
+    return any(a != b for a, b in zip(text.lower(), folded, strict=False) if "\u4e00" <= a <= "\u9fff")
 
 
 def lint_many(texts: Iterable[str], *, phrases: Sequence[Phrase] | None = None) -> list[list[Violation]]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import pkgutil
 from typing import Any
 
 from django.apps import apps
@@ -12,6 +13,7 @@ from kefu.core.bench import BENCHES
 
 
 def _load() -> None:
+    """Import every app's ``benches`` module and its ``*_bench`` modules (each registers with ``@bench``)."""
     for config in apps.get_app_configs():
         if config.name.startswith("kefu."):
             try:
@@ -19,6 +21,9 @@ def _load() -> None:
             except ModuleNotFoundError as exc:
                 if exc.name != f"{config.name}.benches":
                     raise
+            for module in pkgutil.iter_modules([config.path]):
+                if module.name.endswith("_bench"):
+                    importlib.import_module(f"{config.name}.{module.name}")
 
 
 class Command(BaseCommand):
