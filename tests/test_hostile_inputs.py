@@ -279,3 +279,24 @@ def test_flood_and_json_limits_are_typed_settings(tmp_path):
     for bad in ({"KEFU_CHAT_IP_RATE": "0"}, {"KEFU_CHAT_CHANNEL_BURST": "0"}, {"KEFU_MAX_JSON_DEPTH": "1"}):
         with pytest.raises(ConfigError):
             load_env(bad, cwd=tmp_path)
+
+
+def test_platform_bridge_refuses_nul_with_a_400_so_the_platform_stops_retrying(client):
+    from kefu.conversations.models import Message
+    from kefu.intake.webhooks import sign
+
+    ChannelFactory(kind="platform", key="tb-h20", secret="s3cret", config={"platform": "taobao"})
+
+    def deliver(raw: bytes, key: str):
+        headers = {"X-Kefu-Channel": "tb-h20", "X-Kefu-Signature": sign("s3cret", raw), "Idempotency-Key": key}
+        return client.post("/api/v1/platform/messages", data=raw, content_type="application/json", headers=headers)
+
+    nul = deliver(json.dumps({"user": {"id": "b1"}, "text": "坏\u0000"}).encode(), "k1")
+    assert nul.status_code == 400, nul.content
+    assert _house(nul)["error"] == "invalid_text"
+    deep = deliver(b'{"user": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", "k2")
+    assert deep.status_code == 400
+    assert _house(deep)["error"] == "too_deep"
+    assert not Message.objects.exists()
+    ok = deliver(json.dumps({"user": {"id": "b1"}, "text": "好的"}).encode(), "k3")
+    assert ok.status_code in (200, 201), ok.content
