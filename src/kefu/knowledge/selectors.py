@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from django.db.models import Count, Q, QuerySet
 
 from kefu.core.text import embed
-from kefu.knowledge import index
+from kefu.knowledge import index, resident
 from kefu.knowledge.choices import ArticleCategory, ArticleStatus, CannedScope
-from kefu.knowledge.models import Article, ArticleIndex, CannedReply
+from kefu.knowledge.models import Article, CannedReply
 
 
 def with_feedback(articles: QuerySet[Article]) -> QuerySet[Article]:
@@ -36,22 +35,13 @@ def help_categories() -> list[dict[str, Any]]:
 
 
 def related(article: Article, *, limit: int = 5, public_only: bool = False) -> list[Article]:
-    """The published articles nearest to ``article`` by embedding cosine."""
-    rows = ArticleIndex.objects.exclude(article_id=article.pk)
-    if public_only:
-        rows = rows.filter(is_public=True)
-    ids = list(rows.values_list("article_id", flat=True)[:2000])
-    if not ids:
-        return []
-    vectors = index.refresh_vectors([article.pk, *ids])
+    """The published articles nearest to ``article`` by embedding cosine (one product with the
+    in-process matrix of published vectors, ``kefu.knowledge.resident``)."""
+    vectors = index.refresh_vectors([article.pk])
     if article.pk not in vectors:
         return []
-    own = embed.unpack(vectors.pop(article.pk))
-    keys = list(vectors)
-    if not keys:
-        return []
-    scores = np.stack([embed.unpack(vectors[k]) for k in keys]) @ own
-    best = [keys[i] for i in np.argsort(-scores)[:limit]]
+    own = embed.unpack(vectors[article.pk])
+    best = [pk for pk, _ in resident.nearest(own, limit=limit, public_only=public_only, exclude=article.pk)]
     found = Article.objects.in_bulk(best)
     return [found[pk] for pk in best if pk in found]
 
