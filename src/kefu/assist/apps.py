@@ -6,14 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 def install_after_migrate(sender: Any, **kwargs: Any) -> None:
-    """Default settings and phrases; train the emotion and intent models if not cached (at install)."""
-    from kefu.assist import emotion
+    """Default settings and phrases.  Nothing is trained here: the emotion and intent models ship as
+    arrays under the package (``kefu assist_train`` rebuilds them)."""
     from kefu.assist.actions import do_seed_defaults
-    from kefu.bot import intents
 
     do_seed_defaults(using=kwargs.get("using", "default"))
-    emotion.ensure_trained()
-    intents.model()
 
 
 def customer_wrote(stored: list[tuple[Any, str, Any]], now: Any) -> None:
