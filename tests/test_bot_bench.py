@@ -27,6 +27,7 @@ def test_pairs_load_from_json_lines_and_tab_separated(tmp_path):
     assert paraphrase.load_pairs(tabs) == PAIRS
 
 
+@pytest.mark.django_db
 def test_paraphrase_retrieval_ranks_every_ranker():
     figures = paraphrase.evaluate(PAIRS)
     assert figures["queries"] == 2
