@@ -5,6 +5,7 @@ is counted as pending and the conversation is inspected again once its analysis 
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from kefu.core import clock
 from kefu.quality.actions import check_appeal, inspect_closed
@@ -90,7 +91,7 @@ def test_the_stored_analysis_decides_whether_the_customer_was_upset(roles, no_mo
     assert status == {upset.pk: "fail", calm.pk: "n/a"}
 
 
-def test_a_message_not_analysed_yet_is_pending_and_inspected_again_once_stored(roles, no_models):
+def test_a_message_not_analysed_yet_is_pending_and_inspected_again_once_stored(client, roles, no_models):
     agent = roles["reception"]
     # Given a closed chat whose customer message the screen cannot judge, with no analysis stored yet,
     lines = [
@@ -108,6 +109,10 @@ def test_a_message_not_analysed_yet_is_pending_and_inspected_again_once_stored(r
     assert soothe.status == "n/a"
     assert "pending" in soothe.detail
     before = inspection.score
+    # the agent's page of the inspection says so,
+    client.force_login(agent)
+    page = client.get(reverse("web:quality-inspection", args=[inspection.pk])).content.decode()
+    assert 'id="analysis-pending"' in page
     # and a sweep before the analysis is stored leaves it as it is.
     inspect_closed(clock.now(), budget_seconds=3600)
     assert Inspection.objects.get(pk=inspection.pk).analysis_pending == 1
@@ -119,8 +124,10 @@ def test_a_message_not_analysed_yet_is_pending_and_inspected_again_once_stored(r
     assert inspection.checks.get(rule="soothe_first").status == "fail"
     assert inspection.checks.count() == 7
     assert inspection.score < before
-    # and only once.
+    # and only once; the page no longer says pending.
     assert inspect_closed(clock.now(), budget_seconds=3600) == 0
+    page = client.get(reverse("web:quality-inspection", args=[inspection.pk])).content.decode()
+    assert 'id="analysis-pending"' not in page
 
 
 def test_a_pending_inspection_with_an_appeal_is_left_as_the_agent_saw_it(roles, no_models):
