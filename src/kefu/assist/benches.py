@@ -140,7 +140,7 @@ def messages(count: int, length: int = 50) -> list[str]:
     out = []
     for i in range(count):
         tag = uuid.uuid5(uuid.NAMESPACE_OID, f"kefu-bench-{i}").hex[:6]
-        body = "，".join(_PARTS[(i + k) % len(_PARTS)] for k in range(4)) + f"，单号{tag}"
+        body = f"订单{tag}：" + "，".join(_PARTS[(i + k) % len(_PARTS)] for k in range(4))
         out.append(body[:length].ljust(length, "。"))
     return out
 
