@@ -48,7 +48,7 @@ class TooDeep(BadInput):
 
 
 class NotJson(BadInput):
-    code = "invalid_json"
+    code = "invalid"  # the API's code for a body that is not JSON (the sockets say "invalid_json")
 
 
 def has_bad_chars(value: str) -> bool:

@@ -57,7 +57,6 @@ class KefuErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-
         from kefu.core.errors import KefuError
 
         if not isinstance(exception, KefuError):

@@ -75,6 +75,9 @@ class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
             with override(self.language):
                 inputs.check_tree(content)
             await self.receive_json(content)
+        except inputs.NotJson as exc:
+            with override(self.language):
+                await self.send_json({"type": "error", "error": "invalid_json", "message": str(exc.message)})
         except KefuError as exc:
             with override(self.language):
                 error = exc.as_dict()

@@ -80,11 +80,9 @@ class WidgetConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
                 content = inputs.loads(text_data, max_bytes=MAX_FRAME, max_depth=MAX_DEPTH, check=False)
             except inputs.TooLarge:
                 raise inputs.TooLarge(str(TOO_LARGE)) from None
-            except inputs.BadInput as exc:
-                if exc.code == "invalid_json":
-                    raise inputs.NotJson(str(BROKEN)) from None
-                raise
             await self._dispatch(content)
+        except inputs.NotJson:
+            await self.send_json({"type": "error", "error": "invalid_json", "message": self._t(BROKEN)})
         except KefuError as exc:
             with override(self.language):
                 error = exc.as_dict()
