@@ -2,15 +2,15 @@
 
 A stored customer message asks for a drain (:data:`request_analysis`, after commit, coalesced to a few
 jobs a second per process); the job runs in the worker process — the child ``kefu serve`` starts, or
-``kefu worker`` when scaled — never beside the event loop that delivers messages.  The sweeper drains
-too, so a job lost with a killed worker is made up within a sweep interval.
+``kefu worker`` when scaled — never beside the event loop that delivers messages.  The sweeper asks
+for one every sweep, so a job lost with a killed worker is made up within a sweep interval.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from kefu.core.tasks import on_worker_start, sweeper, task
+from kefu.core.tasks import HUEY, on_worker_start, sweeper, task
 
 DRAIN_BUDGET_S = 5.0  # then the job queues its successor, so other jobs get a turn
 
@@ -32,9 +32,11 @@ request_analysis = analyze_pending.coalesced(interval=0.2)
 
 @sweeper("assist.analyze_pending")
 def sweep_pending(now: datetime) -> int:
-    from kefu.assist.actions import drain_pending
-
-    return drain_pending(budget_s=DRAIN_BUDGET_S)[0]
+    """The safety net: ask for a drain every sweep (a job lost with a killed worker is made up), without
+    holding up the other sweepers.  Tests run jobs at commit, so there nothing is left to catch."""
+    if not HUEY.immediate:
+        request_analysis.request()
+    return 0
 
 
 @task("assist.analyze_conversation", retries=0)

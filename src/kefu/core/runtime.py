@@ -29,6 +29,9 @@ from kefu.core.tasks import HUEY, WORKER_STARTUP, WORKER_STATUS, SweeperThread
 log = logging.getLogger(__name__)
 
 
+POLL_MAX_S = 1.0
+
+
 class EmbeddedConsumer(Consumer):
     """Huey's consumer without its own signal handlers: in ``kefu serve`` the web server
     owns SIGINT/SIGTERM and stops the consumer on its way out."""
@@ -47,6 +50,9 @@ class Background:
             worker_type="thread",
             periodic=True,
             check_worker_health=False,
+            # An idle SQLite queue is polled at most a second apart (Huey's default backs off to 10 s:
+            # the first customer message after a quiet spell would wait that long for its analysis).
+            max_delay=POLL_MAX_S,
         )
         self.sweeper = SweeperThread(settings.KEFU_SWEEP_INTERVAL)
 
