@@ -145,7 +145,7 @@ def do_inspect_conversation(
     conversation: Conversation, *, now: datetime, kind: str = InspectionKind.AUTO, reviewer: Any = None
 ) -> Inspection:
     if not hasattr(conversation, "public_messages"):
-        conversation = engine.inspectable(Conversation.objects.filter(pk=conversation.pk)).get()
+        (conversation,) = engine.inspectable(Conversation.objects.filter(pk=conversation.pk))
     (inspection,) = do_inspect_many([conversation], now=now, kind=kind, reviewer=reviewer)
     return inspection
 
@@ -169,7 +169,7 @@ def inspect_closed(now: datetime, *, batch: int = BATCH, budget_seconds: float =
     card = default_scorecard(now)
     run = Run()
     while True:
-        todo = list(engine.inspectable(_not_inspected())[:batch])
+        todo = engine.inspectable(_not_inspected()[:batch])
         if not todo:
             break
         try:
@@ -247,7 +247,7 @@ def check_sample(
     candidates = list(rows.exclude(conversation__in=reviewed).values_list("conversation_id", flat=True)[:5000])
     picked = random.Random(seed).sample(candidates, min(size, len(candidates)))  # noqa: S311 - sampling, not secrets
     now = clock.now()
-    chosen = list(engine.inspectable(Conversation.objects.filter(pk__in=picked).order_by("id")))
+    chosen = engine.inspectable(Conversation.objects.filter(pk__in=picked).order_by("id"))
     made = do_inspect_many(chosen, now=now, kind=InspectionKind.MANUAL, reviewer=actor)
     if made:
         record_audit(made[0], "quality.sampled", actor=actor, now=now, data={"inspections": [i.pk for i in made]})

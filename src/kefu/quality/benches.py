@@ -12,9 +12,10 @@ round.  Each round measures, on the same conversations:
 
 Medians over ``--rounds``; the ratio of the two rates; p50/p99 of the time the rules take per
 conversation; each rule's share.  Everything runs in one transaction rolled back at the end, so the
-database is left as it was.  Every agent text is unique (order numbers), so the lint cache of a
-round does not flatter the figure; the analysis rows are computed once per distinct template (the
-emotion does not depend on an order number) with the same path as production (screen, then models).
+database is left as it was.  Agent lines with an order number or product are unique, the fixed ones
+repeat the way canned replies do; the lint cache's hits are reported.  The analysis rows are computed
+once per distinct customer line and product (the emotion does not depend on an order number) on the
+same path as production (the screen, then the models for what it is unsure of).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ BATCH = 200  # conversations per batch, as the sweeper takes them
 
 def generate(count: int, seed: int = 11) -> list[tuple[str, list[tuple[Msg, int, int]]]]:
     """``count`` conversations of 10–30 messages: (channel kind, [(message, product index, line index)]).
-    Numbers make each text unique, so no cache of the lint flatters the figure."""
+    Lines with an order number are unique texts; the others repeat like canned replies."""
     rng = random.Random(seed)  # noqa: S311 - reproducible benchmark inputs
     start = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
     out = []
@@ -306,7 +307,7 @@ def _inspect_and_store(ids: list[int]) -> float:
             run = Run()
             started = time.perf_counter()
             for batch in _batches(ids):
-                todo = list(engine.inspectable(Conversation.objects.filter(pk__in=batch).order_by("id")))
+                todo = engine.inspectable(Conversation.objects.filter(pk__in=batch).order_by("id"))
                 do_inspect_many(todo, now=now, card=card, run=run)
             rate = len(ids) / (time.perf_counter() - started)
             raise _Rollback

@@ -10,8 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from kefu.core.errors import ValidationFailed
@@ -149,40 +148,67 @@ def parse_messages(channel: Any, raw: Any) -> Transcript:
     return Transcript(channel=channel, messages=messages)
 
 
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One public message as an inspection reads it, with its stored analysis (if any)."""
+
+    author_kind: str
+    author_id: int | None
+    text: str
+    created_at: datetime
+    emotion: str | None
+    score: float | None
+
+
+ROW_FIELDS = ("author_kind", "author_id", "text", "created_at", "emotion__emotion", "emotion__score")
+
+
+def rows_of(conversation_ids: list[int]) -> dict[int, list[Row]]:
+    """The public messages of many conversations in one query, oldest first, each joined with its
+    stored analysis (a LEFT JOIN on ``MessageEmotion``): plain rows, no model instances."""
+    from kefu.conversations.models import Message
+
+    out: dict[int, list[Row]] = {pk: [] for pk in conversation_ids}
+    if not conversation_ids:
+        return out
+    found = (
+        Message.objects.filter(conversation_id__in=conversation_ids, is_internal=False)
+        .order_by("conversation_id", "created_at", "id")
+        .values_list("conversation_id", *ROW_FIELDS)
+    )
+    for conversation_id, *fields in found:
+        out[conversation_id].append(Row(*fields))
+    return out
+
+
+def inspectable(qs: QuerySet[Any]) -> list[Any]:
+    """The conversations of ``qs`` (already sliced to a batch) with everything an inspection reads,
+    in two queries for the whole batch: channel, assignee and team joined; the public messages and
+    their stored analysis as ``conversation.public_messages``."""
+    conversations = list(qs.select_related("channel", "assignee", "team"))
+    rows = rows_of([c.pk for c in conversations])
+    for c in conversations:
+        c.public_messages = rows[c.pk]
+    return conversations
+
+
 def transcript_of(conversation: Any, run: Run | None = None) -> Transcript:
     """A stored conversation as the rules see it, with each customer message's stored analysis;
     internal notes are not part of it.  Reads ``conversation.public_messages`` when
-    :func:`inspectable` prefetched them (no query), else queries the messages once."""
+    :func:`inspectable` loaded them (no query), else queries the messages once."""
     rows = getattr(conversation, "public_messages", None)
     if rows is None:
-        rows = public_messages(conversation.messages.all())
-    messages = [Msg(author=m.author_kind, text=m.text, at=m.created_at, analysis=stored_mood(m)) for m in rows]
+        rows = rows_of([conversation.pk])[conversation.pk]
+    messages = [
+        Msg(
+            r.author_kind,
+            r.text,
+            r.created_at,
+            Mood(r.emotion, r.score or 0.0) if r.emotion is not None and r.author_kind == CUSTOMER else None,
+        )
+        for r in rows
+    ]
     return Transcript(channel=conversation.channel.kind, messages=messages, run=run or Run())
-
-
-def public_messages(qs: QuerySet[Any]) -> QuerySet[Any]:
-    """The transcript's messages, each with its analysis row joined in (no query per message)."""
-    return qs.filter(is_internal=False).select_related("emotion").order_by("created_at", "id")
-
-
-def stored_mood(message: Any) -> Mood | None:
-    if message.author_kind != CUSTOMER:
-        return None
-    try:
-        row = message.emotion
-    except ObjectDoesNotExist:
-        return None
-    return Mood(row.emotion, row.score)
-
-
-def inspectable(qs: QuerySet[Any]) -> QuerySet[Any]:
-    """Conversations with everything an inspection reads, in a fixed number of queries per batch:
-    channel, assignee and team joined; public messages with their stored analysis prefetched."""
-    from kefu.conversations.models import Message
-
-    return qs.select_related("channel", "assignee", "team").prefetch_related(
-        Prefetch("messages", queryset=public_messages(Message.objects.all()), to_attr="public_messages")
-    )
 
 
 def with_analysis(t: Transcript) -> Transcript:
