@@ -43,6 +43,6 @@ def lint_text(request: HttpRequest, body: TextIn) -> dict[str, Any]:
 @router.post("/assist/analyze")
 def analyze_text(request: HttpRequest, body: TextIn) -> dict[str, Any]:
     """The emotion of a customer's message: ``{"emotion": "calm"|"unhappy"|"angry", "score", "urgent",
-    "cues", "intent"}``."""
+    "cues", "intent", "script": "zh-Hans"|"zh-Hant"|"other", "source": "screen"|"model"}``."""
     require(request.user, "assist.use_assist")
     return analyze(checked_text(body.text)).as_dict()
