@@ -45,7 +45,7 @@ def test_analyze_returns_the_analysis_object(client, headers):
     response = post(client, "/api/v1/assist/analyze", {"text": "再不退款我就打12315投诉你们！！！"}, headers)
     assert response.status_code == 200, response.content
     data = response.json()
-    assert set(data) == {"emotion", "score", "urgent", "cues", "intent"}
+    assert set(data) == {"emotion", "score", "urgent", "cues", "intent", "script", "source"}
     assert data["emotion"] == "angry"
     assert data["urgent"] is True
     assert "12315" in data["cues"]
