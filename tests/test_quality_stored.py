@@ -142,3 +142,23 @@ def test_a_pending_inspection_with_an_appeal_is_left_as_the_agent_saw_it(roles, 
     # then a later sweep does not rewrite the checks under the appeal.
     assert inspect_closed(clock.now(), budget_seconds=3600) == 0
     assert inspection.checks.get(rule="soothe_first").status == "n/a"
+
+
+def test_a_conversation_another_sweeper_stored_first_is_skipped_not_doubled(roles, no_models, monkeypatch):
+    from kefu.conversations.models import Conversation
+    from kefu.quality import engine
+    from kefu.quality.actions import do_inspect_conversation
+
+    first, second = _chats(2, roles["reception"])
+    # Given another sweeper stored `first` after this sweeper picked its batch (which still holds it),
+    do_inspect_conversation(first, now=clock.now())
+    real = engine.inspectable
+    both = Conversation.objects.filter(pk__in=[first.pk, second.pk]).order_by("id")
+    monkeypatch.setattr(engine, "inspectable", lambda qs: real(both))
+    # when this sweeper writes its batch, then the unique constraint refuses the double, the batch is
+    # written one by one, and each conversation keeps exactly one automatic inspection.
+    assert inspect_closed(clock.now(), budget_seconds=3600) == 1
+    assert sorted(Inspection.objects.filter(kind="auto").values_list("conversation_id", flat=True)) == sorted(
+        [first.pk, second.pk]
+    )
+    assert Check.objects.count() == 2 * 7
