@@ -32,7 +32,8 @@ def test_lint_returns_violations_with_spans(client, headers):
     assert response.status_code == 200, response.content
     (violation,) = response.json()["violations"]
     assert text[violation["start"] : violation["end"]] == "這種問題還要問嗎"
-    assert violation["rule"] == "rude"
+    assert violation["rule"] == "arguing"
+    assert violation["behaviour"]
     assert violation["severity"] == "error"
     assert violation["message"]
     assert violation["suggestion"]

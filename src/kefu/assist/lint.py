@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kefu.assist.choices import LintRule
+from kefu.assist.choices import SEVERITY_RANK, LintRule, Severity
 from kefu.assist.lint_rules import RULES, SUGGESTIONS, Draft, command_suggestion
 from kefu.assist.textspan import aligned_fold, to_traditional
 
@@ -234,9 +234,19 @@ def lint(text: str, *, phrases: Sequence[Phrase] | None = None) -> list[Violatio
             span = m.span()
             if _inside(span, polite) or _overlaps(span, excused):
                 continue
-            if any(_overlaps(span, [(h.start, h.end)]) and h.end - h.start > span[1] - span[0] for h in behaviours):
-                continue  # a behaviour matched around the phrase, with more context (「您要这样我也没办法」)
             phrase = listed[int((m.lastgroup or "p0")[1:])]
+            wider = [
+                i
+                for i, h in enumerate(behaviours)
+                if _overlaps(span, [(h.start, h.end)]) and h.end - h.start > span[1] - span[0]
+            ]
+            if wider:
+                # A behaviour matched around the phrase, with more context (「您要这样我也没办法」): it
+                # stands, at the listed phrase's severity if that is higher.
+                for i in wider:
+                    if SEVERITY_RANK[Severity(phrase.severity)] > SEVERITY_RANK[Severity(behaviours[i].severity)]:
+                        behaviours[i] = replace(behaviours[i], severity=phrase.severity)
+                continue
             rule = _named_rule(phrase)
             suggestion = phrase.suggestion or SUGGESTIONS.get(rule, "")
             hits.append(_Hit(*span, rule, phrase.severity, _phrase_message(phrase, rule), suggestion))

@@ -376,6 +376,7 @@ _COMMAND_CUE = re.compile(
 def command_suggestion(folded_clause_rest: str) -> str | None:
     """「你必须先把照片发过来」 → 「麻烦您先把照片发过来，谢谢」: the order, asked politely."""
     rest = _COMMAND_CUE.sub("", folded_clause_rest).strip()
+    rest = re.sub(r"(吧|啊|呀|哦|了|嘛|呢)+$", "", rest)
     rest = re.sub(r"(给我)$", "给我们", rest)
     if len(rest) < 2 or re.match(r"(别|不要|少|等|再|照|按|听)", rest) or re.search(r"再说|没用|等着", rest):
         return None
