@@ -59,3 +59,16 @@ def _fresh_sla_cache():
     clear_cache()
     yield
     clear_cache()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI (``KEFU_REQUIRE_BROWSER=1``, set by ``.ci/run``) the browser and IMAP tests may not be
+    skipped for want of their programs: a failed install fails the run here."""
+    if os.environ.get("KEFU_REQUIRE_BROWSER") != "1":
+        return
+    missing = [p for p in ("/usr/bin/chromium", "/usr/sbin/dovecot") if not Path(p).exists()]
+    if missing:
+        raise pytest.UsageError(
+            f"KEFU_REQUIRE_BROWSER=1 but {', '.join(missing)} is missing: install Debian's chromium, "
+            "fonts-noto-cjk and dovecot-imapd (the browser and IMAP tests must not be skipped in CI)"
+        )
