@@ -26,8 +26,12 @@ $(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.txt
 serve: $(VENV)/.base-installed
 	$(BIN)/kefu serve
 
+# TEST_WORKERS: pytest-xdist processes (2 = the machine's cores; 0 runs the suite in this process).
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@echo "==> running the test suite ($(TEST_WORKERS) worker processes; the 25 slowest tests are listed at the end)"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests
