@@ -253,3 +253,20 @@ def test_frozen_test_set_meets_the_targets():
     assert figures["clean_replies"] >= 250
     assert figures["recall"] >= 0.95, figures["recall"]
     assert figures["false_alarm_rate"] <= 0.02, figures["false_alarm_rate"]
+
+
+def test_fast_scanners_find_only_what_the_rules_find():
+    from kefu.assist.lint_rules import RULES, _distribute, scanners
+
+    # Given the rewrite that lets `re` skip to candidate characters,
+    assert _distribute("(你|您)说") == ["你说", "您说"]
+    assert _distribute("(?<!能)不能") == ["不(?<!能不)能"]
+    assert _distribute("(我)?赔(你|您)") == ["我赔(你|您)", "赔(你|您)"]
+    assert _distribute(r"(^|(?<=[,，]))快") is None
+    # then on every dev draft, each scanner match is a match of its rule's own pattern at that position.
+    for row in drafts("dev"):
+        folded = aligned_fold(row["text"])
+        for rule in RULES:
+            for part in scanners(rule.regex):
+                for m in part.finditer(folded):
+                    assert rule.regex.match(folded, m.start()), (rule.rule, folded, m.group(0))

@@ -28,7 +28,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kefu.assist.choices import SEVERITY_RANK, LintRule, Severity
-from kefu.assist.lint_rules import RULES, SUGGESTIONS, Draft, command_suggestion
+from kefu.assist.lint_rules import RULES, SUGGESTIONS, Draft, command_suggestion, finditer
 from kefu.assist.textspan import aligned_fold, to_traditional
 
 
@@ -193,7 +193,7 @@ def behaviour_hits(folded: str) -> tuple[list[_Hit], list[tuple[int, int]]]:
     taken: list[tuple[int, int]] = []
     excused: list[tuple[int, int]] = []
     for rule in RULES:
-        for m in rule.regex.finditer(folded):
+        for m in finditer(rule.regex, folded):
             span = m.span()
             if span[1] <= span[0] or _overlaps(span, taken):
                 continue

@@ -316,7 +316,7 @@ def _blame_excused(d: Draft, m: re.Match[str]) -> bool:
 INDIFFERENT = _re(
     r"不知道(?!(您|你|亲|是否|能否|可否|方不方便|方便|有没有|该))|不清楚(?!(的|吗|呢))|不晓得|不了解(?!(的|吗|呢))|(回答|答)不了|"
     r"(我|这我|我又)(哪|怎么|咋)(知道|晓得|清楚)|哪知道|随你(?!(挑|选|看))|"
-    r"随便(你|您)(?!(看|挑|选|逛))|爱(买|要|退|换|来)不\1|爱(怎样|怎么样|怎么)就(怎样|怎么样|怎么)|无所谓|"
+    r"随便(你|您)(?!(看|挑|选|逛))|爱(买不买|要不要|退不退|换不换|来不来)|爱(怎样|怎么样|怎么)就(怎样|怎么样|怎么)|无所谓|"
     r"我(很|太|现在很|正|在|正在|真的很)?忙(着呢|死了)?(?=[,，。.!！?？;；\s]|$|没)|忙着呢|(?<![您你])没(时间|空)(?!的话)|"
     r"(等会|一会|回头|有空|晚点|晚些|待会)(儿)?(再说|再聊|再问|再来)|我(这边|现在|这里)(很|太|正|在)?忙|"
     r"^\W*(嗯|哦|噢|喔|额|呃|嗯嗯|哦哦|知道了|哦\W*知道了|嗯\W*知道了)\W*$"
@@ -383,3 +383,103 @@ def command_suggestion(folded_clause_rest: str) -> str | None:
     if rest.startswith("先") or rest.startswith("把"):
         return f"麻烦您{rest}，谢谢"
     return f"麻烦您{rest}一下，谢谢" if len(rest) <= 3 else f"麻烦您{rest}，谢谢"
+
+
+# --- speed ----------------------------------------------------------------------------------------
+# Python's ``re`` jumps straight to candidate positions only when every top-level branch of a pattern
+# starts with a literal character.  ``scanners`` rewrites each rule's branches that way where it safely
+# can — a leading group of plain alternatives is distributed (「(你|您)说」 → 「你说|您说」), an optional
+# leading group becomes two branches, and a leading negative lookbehind moves behind the first
+# character (「(?<!能)不能」 → 「不(?<!能不)能」) — and leaves the rest in a second pattern.  The lint
+# merges both pattern's matches by position.  Same findings, about twice as fast (``kefu bench lint``).
+
+_META = "()\\[]|?*+{}.^$"
+_LEAD_GROUP = re.compile(r"^\(((?:[^()|\\\[\]?*+{}.^$]+\|)*[^()|\\\[\]?*+{}.^$]+)\)(\?)?(?![*+{])")
+_LEAD_LOOKBEHIND = re.compile(r"^\(\?<!(\[[^\]]+\]|[^()\\\[\]|?*+{}.^$])\)")
+
+
+def _top_branches(pattern: str) -> list[str]:
+    out: list[str] = []
+    depth, in_class, escaped, current = 0, False, False, ""
+    for ch in pattern:
+        if escaped:
+            current, escaped = current + ch, False
+            continue
+        if ch == "\\":
+            current, escaped = current + ch, True
+            continue
+        if in_class:
+            current += ch
+            in_class = ch != "]"
+            continue
+        if ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(current)
+            current = ""
+            continue
+        current += ch
+    out.append(current)
+    return out
+
+
+def _literal_start(branch: str) -> bool:
+    return bool(branch) and branch[0] not in _META and not (len(branch) > 1 and branch[1] in "?*+{")
+
+
+def _distribute(branch: str, lookbehinds: tuple[str, ...] = ()) -> list[str] | None:
+    """``branch`` as branches that each start with a literal character, or ``None``."""
+    if re.search(r"\\\d", branch):
+        return None  # a back-reference counts groups; leave it alone
+    m = _LEAD_GROUP.match(branch)
+    if m:
+        rest = branch[m.end() :]
+        out: list[str] = []
+        options = m.group(1).split("|") + ([""] if m.group(2) else [])
+        for alt in options:
+            more = _distribute(alt + rest, lookbehinds)
+            if more is None:
+                return None
+            out += more
+        return out
+    m = _LEAD_LOOKBEHIND.match(branch)
+    if m:
+        return _distribute(branch[m.end() :], (*lookbehinds, m.group(1)))
+    if not _literal_start(branch):
+        return None
+    first = branch[0]
+    return [first + "".join(f"(?<!{x}{re.escape(first)})" for x in lookbehinds) + branch[1:]]
+
+
+_SCANNERS: dict[str, tuple[re.Pattern[str], ...]] = {}
+
+
+def scanners(regex: re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
+    """The patterns that together find what ``regex`` finds: literal-led branches first."""
+    found = _SCANNERS.get(regex.pattern)
+    if found is None:
+        fast: list[str] = []
+        slow: list[str] = []
+        for branch in _top_branches(regex.pattern):
+            distributed = _distribute(branch)
+            if distributed is None:
+                slow.append(branch)
+            else:
+                fast += distributed
+        found = tuple(re.compile("|".join(part)) for part in (fast, slow) if part)
+        _SCANNERS[regex.pattern] = found
+    return found
+
+
+def finditer(regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """The matches of ``regex``'s scanners in ``text``, by position (longest first at one position)."""
+    parts = scanners(regex)
+    if len(parts) == 1:
+        return list(parts[0].finditer(text))
+    matches = [m for part in parts for m in part.finditer(text)]
+    matches.sort(key=lambda m: (m.start(), -m.end()))
+    return matches
