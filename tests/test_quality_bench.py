@@ -40,6 +40,8 @@ def test_bench_quality_prints_medians_a_baseline_and_the_share_of_each_rule():
     assert result["ratio_inspect_to_baseline"] == pytest.approx(ratio, abs=0.01)
     assert result["inspect_and_store_conversations_per_second"] > 0
     assert result["rules_ms_per_conversation"]["p50"] <= result["rules_ms_per_conversation"]["p99"]
+    whole = result["ms_per_conversation_with_its_share_of_the_read"]
+    assert result["rules_ms_per_conversation"]["p50"] < whole["p50"] <= whole["p99"]
     # each rule's share of the time, the database and the load average,
     assert set(result["share_of_rule_time"]) == set(RULES)
     assert abs(sum(result["share_of_rule_time"].values()) - 1) < 0.01
