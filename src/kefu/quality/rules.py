@@ -1,10 +1,10 @@
 """The scorecard rules: pure functions of a transcript, each answering pass / fail / n/a.
 
 Seed 003 §8–§9 and its appendix are the standards (R5, R6, R17–R19): greet within 15 s, no
-customer waits more than 20 s, no forbidden / rude / commanding / shirking / casual-promise
-wording (the assist's reply lint, contract A), soothe first when the customer is upset (the
-assist's emotion analysis), answer every message, thank at the end, never be the first to signal
-the end.  Phrase patterns match folded text (Traditional → Simplified, full-width → half-width),
+customer waits more than 20 s, no behaviour the assist's reply lint reports (contract A), soothe
+first when the customer is upset (each message's STORED emotion analysis; the rules never run the
+emotion models), answer every message, thank at the end, never be the first to signal the end.
+Phrase patterns match folded text (Traditional → Simplified, full-width → half-width),
 so 「謝謝」 and 「谢谢」 are the same.
 """
 
