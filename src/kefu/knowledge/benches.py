@@ -36,6 +36,7 @@ from kefu.knowledge.search import (
     forget_query_vectors,
     lexical_scores,
     nearest,
+    query_vector,
     search,
 )
 
@@ -215,6 +216,23 @@ def _brute_force_nearest(q: str) -> None:
     np.argsort(-(matrix @ qvec))[:50]
 
 
+def _nearest_recall(distinct: list[str]) -> float:
+    """Share of the exact top 50 (every vector) that ``nearest`` returns (coarse pass first from
+    ``resident.COARSE_FROM`` rows)."""
+    found = []
+    for q in distinct:
+        qvec = embed.query_vector(q)
+        exact = {pk for pk, _ in resident.nearest(qvec, limit=50, public_only=True, exact=True)}
+        quick = {pk for pk, _ in resident.nearest(qvec, limit=50, public_only=True)}
+        if exact:
+            found.append(len(exact & quick) / len(exact))
+    return round(statistics.fmean(found), 4) if found else 0.0
+
+
+def _exact_nearest(q: str) -> None:
+    resident.nearest(query_vector(q), limit=50, public_only=True, exact=True)
+
+
 def _agreement(distinct: list[str]) -> dict[str, float]:
     """How far the database's own ranking (the old path) agrees with the exact BM25 top 10."""
     overlaps = []
@@ -263,18 +281,22 @@ def search_latency(
         resident.current()
         load_seconds = time.perf_counter() - began
         search(picked[0])  # warm the segmenter's dictionary and the encoder
-        runs: dict[str, list[list[float]]] = {k: [] for k in ("hybrid", "memo", "lexical", "nearest", "old", "brute")}
+        runs: dict[str, list[list[float]]] = {
+            k: [] for k in ("hybrid", "memo", "lexical", "nearest", "exact", "old", "brute")
+        }
         for _ in range(max(1, rounds)):
             runs["hybrid"].append(_times(picked, _hybrid_cold))
             runs["memo"].append(_times(picked, lambda q: search(q, limit=10)))
             runs["lexical"].append(_times(picked, lambda q: search(q, limit=10, semantic=False)))
             runs["nearest"].append(_times(picked, lambda q: nearest(q, limit=50, public_only=True)))
+            runs["exact"].append(_times(picked, _exact_nearest))
             runs["old"].append(
                 _times(base, lambda q: database_lexical_scores(lexicon.query_tokens(q), limit=50, recount=True))
             )
             runs["brute"].append(_times(brute, _brute_force_nearest))
         embedding = _summary([_times(picked[: max(1, queries // 4)], embed.query_vector)])
         out["agreement"] = _agreement(distinct)
+        out["nearest_recall"] = _nearest_recall(distinct)
         indexed = ArticleIndex.objects.count()
         transaction.set_rollback(True)
     resident.forget()
@@ -296,6 +318,9 @@ def search_latency(
         "hybrid_memoised": _summary(runs["memo"]),
         "lexical_only": lexical,
         "nearest": _summary(runs["nearest"]),
+        "nearest_every_vector": _summary(runs["exact"]),
+        "nearest_recall_at_50_vs_every_vector": out["nearest_recall"],
+        "nearest_coarse_pass": indexed >= resident.COARSE_FROM,
         "query_embedding_only": embedding,
         "baseline_database_lexical_recount": old,
         "baseline_brute_force_nearest": _summary(runs["brute"]),

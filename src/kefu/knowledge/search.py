@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -48,10 +48,17 @@ class Hit:
     article_id: int
     key: str
     title: str
-    snippet: str
     score: float
     lexical: float
     semantic: float | None
+    body: str = field(default="", repr=False, compare=False)
+    words: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+
+    @cached_property
+    def snippet(self) -> str:
+        """Escaped text around the first query word, words marked (computed when first read:
+        the bot reads fifty candidates and shows none of their snippets)."""
+        return snippet(plain_text(self.body), self.words)
 
 
 def idf(n_docs: int, df: int) -> float:
@@ -199,21 +206,22 @@ def _cosines(query: str, ids: Sequence[int]) -> dict[int, float]:
 
 def _hits(ranked: Sequence[tuple[int, float, float, float | None]], words: set[str]) -> list[Hit]:
     articles = Article.objects.only("pk", "key", "title", "body").in_bulk([pk for pk, *_ in ranked])
+    marked = frozenset(words)
     hits = []
     for pk, score, lexical, cosine in ranked:
         article = articles.get(pk)
         if article is None:
             continue
-        text = plain_text(article.body)
         hits.append(
             Hit(
                 article_id=pk,
                 key=article.key,
                 title=article.title,
-                snippet=snippet(text, words),
                 score=round(score, 4),
                 lexical=round(lexical, 4),
                 semantic=None if cosine is None else round(cosine, 4),
+                body=article.body,
+                words=marked,
             )
         )
     return hits
