@@ -24,6 +24,7 @@ $(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.txt
 	@touch $@
 
 serve: $(VENV)/.base-installed
+	@echo "==> starting kefu: migrate, demo data on the first start, worker and web server"
 	$(BIN)/kefu serve
 
 # TEST_WORKERS: pytest-xdist processes (2 = the machine's cores; 0 runs the suite in this process).

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import signal
+import time
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,10 @@ class Command(BaseCommand):
         "in a worker process it starts and supervises."
     )
 
+    def _step(self, text: str) -> None:
+        self.stdout.write(f"kefu: {text}")
+        self.stdout.flush()
+
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default=settings.ENV.host)
         parser.add_argument("--port", type=int, default=settings.ENV.port)
@@ -30,9 +35,15 @@ class Command(BaseCommand):
         import uvicorn
 
         if not no_setup:
-            self.stdout.write("kefu: migrating the database …")
+            self._step("migrating the database (the first start creates it) …")
+            started = time.monotonic()
             call_command("migrate", interactive=False, verbosity=0)
+            self._step(f"database ready in {time.monotonic() - started:.1f} s")
+            self._step("loading the demo company (first start only) …")
+            started = time.monotonic()
             call_command("demo", if_empty=True)
+            self._step(f"demo ready in {time.monotonic() - started:.1f} s")
+        self._step("starting the worker process (jobs, timers, message analysis) and the web server …")
         worker = WorkerProcess()  # started with the event loop (its doorbells are rung there)
         from kefu.intake.email import smtpd  # the built-in SMTP server (KEFU_SMTPD_PORT, 0 = off)
 
