@@ -108,7 +108,7 @@ def test_bad_signatures_are_refused_before_anything_is_read(client, hotline, how
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (b"not json", "not JSON"),
+        (b"not json", "not valid JSON"),
         ({"event": "exploded", "call_id": "x"}, "event must be"),
         ({"event": "ringing"}, "call_id"),
     ],
