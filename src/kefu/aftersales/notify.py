@@ -43,12 +43,25 @@ def notify_customer(
     actor: Any = None,
 ) -> Message | None:
     """Post ``text`` to the customer; returns the message, or None when the customer has no
-    conversation to reach them by (nothing is written then)."""
-    from kefu.conversations.actions import do_post_message
+    conversation to reach them by (nothing is written then). When that conversation is closed, a
+    new one is started on the same channel (as 七鱼's 主动会话 does), so the news is not lost."""
+    from kefu.conversations.actions import do_post_message, do_start_conversation
+    from kefu.conversations.choices import ConversationStatus
 
     target = conversation_for(customer, order=order, conversation=conversation)
     if target is None:
         return None
+    if target.status == ConversationStatus.CLOSED:
+        target = do_start_conversation(
+            target.channel,
+            target.customer,
+            now=now,
+            subject=target.subject,
+            team=target.team,
+            service_class=target.service_class,
+            stage=target.stage,
+            actor=actor if getattr(actor, "pk", None) is not None else None,
+        )
     by_agent = getattr(actor, "pk", None) is not None
     message, _created = do_post_message(
         target,
