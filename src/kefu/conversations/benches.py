@@ -322,6 +322,11 @@ def _start_servers(processes: int, rate: float) -> tuple[list[Any], list[str], P
     env.update(
         KEFU_CHAT_RATE=str(max(10.0, rate * 4)),
         KEFU_CHAT_BURST="100",
+        # every bench visitor comes from 127.0.0.1 on one channel: lift the address and channel limits
+        KEFU_CHAT_IP_RATE="100000",
+        KEFU_CHAT_IP_BURST="100000",
+        KEFU_CHAT_CHANNEL_RATE="100000",
+        KEFU_CHAT_CHANNEL_BURST="100000",
         KEFU_SMTPD_PORT="0",  # not measured here; a running kefu may hold the port
         KEFU_LOG_LEVEL="WARNING",
         KEFU_LOG_FORMAT="text",
