@@ -161,11 +161,18 @@ def test_cost_report_year_out_of_range_is_400(client, roles):
 
 
 def test_widget_upload_with_unicode_digit_conversation_is_not_a_500(client):
+    from kefu.intake.widget import session
+
     channel = ChannelFactory()
-    # Without a visitor token: refused before anything is parsed.
+    # Without a visitor token: refused (403) before anything is parsed;
     anonymous = client.post(f"/widget/{channel.key}/upload/", {"conversation": "²"})
-    assert anonymous.status_code in (400, 401, 403)
-    _house(anonymous)
+    assert anonymous.status_code == 403
+    assert _house(anonymous)["error"] == "forbidden"
+    # with one, the conversation "²" is a 400 naming the field.
+    _visitor, token = session.visitor_for(channel, None, None, now=clock.now())
+    visitor = client.post(f"/widget/{channel.key}/upload/", {"visitor": token, "conversation": "²"})
+    assert visitor.status_code == 400
+    assert _house(visitor)["field"] == "conversation"
 
 
 def test_leave_message_refuses_deep_json_and_nul(client):

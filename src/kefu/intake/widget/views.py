@@ -87,11 +87,11 @@ def upload(request: HttpRequest, key: str) -> JsonResponse:
     with translation.override(language):
         try:
             visitor = _visitor(request, key, request.POST.dict())
+            conversation_id = params.object_id(request.POST.get("conversation"), field="conversation")
             files = request.FILES.getlist("file")
             if len(files) != 1:
                 raise ValidationFailed(_("Choose one image to send."))
             checked = check_upload(files[0], images_only=True)
-            conversation_id = params.object_id(request.POST.get("conversation"), field="conversation")
             wait = session.flood_wait(visitor.visitor_id, _ip(request), key)
             if wait:
                 return JsonResponse(
