@@ -117,7 +117,9 @@ def test_a_gift_may_have_no_price_and_finance_cannot_offer(order, roles):
 
 
 def test_cost_report_totals_by_month_kind_and_reason(order, roles):
-    # Given approved compensations in two months and one still waiting,
+    # Given approved compensations in two months and one still waiting (a limit of ¥100, so that
+    # the three January ones, ¥55 together, are approved at once),
+    CaseSettings.objects.update_or_create(pk=1, defaults={"compensation_limit": Decimal("100")})
     with time_machine.travel(datetime(2026, 1, 10, 4, 0, tzinfo=UTC), tick=False):
         offer(roles["reception"], order)
         offer(roles["reception"], order)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from kefu.accounts.choices import Role
 from kefu.aftersales.choices import CarrierKind, OrderStatus, ShipmentKind
 from kefu.aftersales.models import Order, OrderLine, Shipment
-from kefu.cases import customer_texts
+from kefu.cases import customer_texts, limits
 from kefu.cases import rules as case_rules
 from kefu.cases.choices import (
     FINISHED,
@@ -599,10 +599,12 @@ def do_offer_compensation(
     source: str = "",
     source_id: str = "",
 ) -> Compensation:
-    limit = CaseSettings.current().compensation_limit
     approver = has_perm(actor, "cases.approve_compensation")
-    approved = amount <= limit or approver
     with transaction.atomic():
+        limits.lock_customer(customer)
+        seen = limits.window_view(customer=customer, source=source, source_id=source_id, now=now)
+        within = seen.allows(amount)
+        approved = within or approver
         comp = Compensation.objects.create(
             customer=customer,
             order=order,
@@ -616,7 +618,7 @@ def do_offer_compensation(
             created_by=_user(actor),
             created_at=now,
             updated_at=now,
-            decided_by=_user(actor) if approved and amount > limit else None,
+            decided_by=_user(actor) if approved and not within else None,
             decided_at=now if approved else None,
         )
         record_audit(
@@ -625,8 +627,17 @@ def do_offer_compensation(
             actor=actor,
             now=now,
             to_state=comp.status,
-            data={"kind": kind, "amount": str(amount), "reason": reason, "limit": str(limit)},
+            data={
+                "kind": kind,
+                "amount": str(amount),
+                "reason": reason,
+                "limit": str(seen.limit),
+                "window_days": seen.window_days,
+                "window_sum": str(seen.window_sum),
+            },
         )
+        if approved:
+            limits.record_approval(comp, seen=seen, approver=None if within else _user(actor), now=now)
         if approved:
             _tell_compensation(comp, actor=actor, now=now)
     return comp
@@ -648,6 +659,15 @@ def do_decide_compensation(
     compensation: Compensation, *, approve: bool, note: str, actor: Any, now: datetime
 ) -> Compensation:
     with transaction.atomic():
+        if approve:
+            limits.lock_customer(compensation.customer)
+            seen = limits.window_view(
+                customer=compensation.customer,
+                source=compensation.source,
+                source_id=compensation.source_id,
+                now=now,
+                exclude=compensation.pk,
+            )
         compensation_machine.transition(
             compensation,
             "approve" if approve else "reject",
@@ -657,6 +677,7 @@ def do_decide_compensation(
             data={"note": note} if note else None,
         )
         if approve:
+            limits.record_approval(compensation, seen=seen, approver=_user(actor), now=now)
             _tell_compensation(compensation, actor=actor, now=now)
     return compensation
 

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from kefu.cases.models import Case, CaseSettings, Compensation, ReasonRule
+from kefu.cases.models import Case, CaseSettings, Compensation, CompensationApproval, ReasonRule
 from kefu.core.admin import ReadOnlyAdmin
 
 
@@ -19,6 +19,7 @@ class CaseSettingsAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "confirm_post_days",
         "warn_hours",
         "compensation_limit",
+        "compensation_window_days",
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -46,3 +47,8 @@ class CaseAdmin(ReadOnlyAdmin):
 class CompensationAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "customer", "order", "kind", "amount", "reason", "status")
     list_filter = ("kind", "status")
+
+
+@admin.register(CompensationApproval)
+class CompensationApprovalAdmin(ReadOnlyAdmin):
+    list_display = ("approved_at", "compensation", "approved_by", "amount", "window_sum", "limit", "window_days")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +50,16 @@ class CaseSettings(models.Model):
         max_digits=10,
         decimal_places=2,
         default=Decimal("50.00"),
-        help_text=_("A compensation worth more waits for a supervisor's approval."),
+        help_text=_(
+            "When a customer's or a case's compensation within the window, with the new one, comes "
+            "to more, it waits for a supervisor's approval."
+        ),
+    )
+    compensation_window_days = models.PositiveSmallIntegerField(
+        _("compensation window (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3660)],
+        help_text=_("Compensation approved or waiting within this many days counts against the limit."),
     )
     quick_coupon_amount = models.DecimalField(
         _("one-click coupon (yuan)"),
@@ -270,3 +280,29 @@ class Compensation(models.Model):
     @property
     def reason_label(self) -> str:
         return str(dict(CompensationReason.choices).get(self.reason, self.reason))
+
+
+class CompensationApproval(models.Model):
+    """One approval of a compensation: who (empty when approved at once within the limit), when,
+    the amount, and the sum of the customer's or case's compensation within the window it saw."""
+
+    compensation = models.ForeignKey(
+        Compensation, verbose_name=_("compensation"), on_delete=models.CASCADE, related_name="approvals"
+    )
+    approved_by = models.ForeignKey(
+        USER, verbose_name=_("approved by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    window_sum = models.DecimalField(_("sum within the window (yuan)"), max_digits=12, decimal_places=2)
+    limit = models.DecimalField(_("limit (yuan)"), max_digits=10, decimal_places=2)
+    window_days = models.PositiveSmallIntegerField(_("window (days)"))
+
+    class Meta:
+        verbose_name = _("compensation approval")
+        verbose_name_plural = _("compensation approvals")
+        ordering = ["-approved_at", "-id"]
+        indexes = [models.Index(fields=["approved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.compensation} @ {self.approved_at:%Y-%m-%d %H:%M}"

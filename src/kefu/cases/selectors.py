@@ -21,7 +21,7 @@ from kefu.cases.choices import (
     CompensationStatus,
     DeadlineName,
 )
-from kefu.cases.models import Case, Compensation
+from kefu.cases.models import Case, Compensation, CompensationApproval
 from kefu.cases.rules import consequence
 from kefu.core import params
 from kefu.sla import deadlines
@@ -137,3 +137,13 @@ def cost_report(start: datetime | None = None, end: datetime | None = None) -> C
         report.total += row["total"]
         report.count += row["count"]
     return report
+
+
+def approvals(start: datetime | None = None, end: datetime | None = None) -> QuerySet[CompensationApproval]:
+    """Each approval (newest first) with who approved, when, the amount and the window sum seen."""
+    rows = CompensationApproval.objects.select_related("compensation__customer", "compensation__order", "approved_by")
+    if start is not None:
+        rows = rows.filter(approved_at__gte=start)
+    if end is not None:
+        rows = rows.filter(approved_at__lt=end)
+    return rows.order_by("-approved_at", "-id")

@@ -237,6 +237,7 @@ def compensation_list(request: HttpRequest) -> HttpResponse:
             "can_approve": has_perm(request.user, "cases.approve_compensation"),
             "can_report": has_perm(request.user, "cases.view_cost_report"),
             "limit": CaseSettings.current().compensation_limit,
+            "window_days": CaseSettings.current().compensation_window_days,
         },
     )
 
@@ -320,6 +321,8 @@ def cost_report(request: HttpRequest) -> HttpResponse:
         {
             "report": report,
             "by_kind": [(kinds.get(k, k), v) for k, v in report.by_kind.items()],
+            "approvals": selectors.approvals(start, end)[:200],
+            "rules": CaseSettings.current(),
             "year": year,
             "years": range(now.year, now.year - 4, -1),
             "zero": Decimal("0"),
