@@ -274,3 +274,114 @@ def test_bad_input_never_raises():
 )
 def test_broken_from_headers_still_give_an_address(header: str, expected: list):
     assert parse_addresses(header) == expected
+
+
+# --- issue 20: charset names mail clients accept but Python does not know ----------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "codec"),
+    [
+        ("BALTIC", "Labas, užsakymas Nr. 5 dar negautas. Ačiū!", "iso8859-13"),
+        ("iso-ir-179", "Sveiki! Pasūtījums vēl nav saņemts.", "iso8859-13"),
+        ("ARABIC", "مرحبا، لم يصل طلبي بعد", "iso8859-6"),
+        ("iso-8859-8-i", "שלום, ההזמנה שלי לא הגיעה", "iso8859-8"),
+        ("latin-9", "Commande reçue, merci : 50 €", "iso8859-15"),
+        ("x-mac-cyrillic", "Здравствуйте, заказ не пришёл", "mac-cyrillic"),
+    ],
+)
+def test_iconv_charset_aliases(label: str, text: str, codec: str):
+    raw = _mail("From: a@example.lt\nSubject: t", text.encode(codec), content_type=f"text/plain; charset={label}")
+    assert parse(raw).text == text
+
+
+@pytest.mark.parametrize(
+    ("label", "codec", "bom"),
+    [
+        ("unicode", "utf-16-le", b""),
+        ("unicode", "utf-16-le", b"\xff\xfe"),
+        ("Unicode", "utf-16-be", b"\xfe\xff"),  # a BOM wins over the label's byte order
+        ("unicodeFFFE", "utf-16-be", b""),
+        ("unicodebig", "utf-16-be", b""),
+        ("unicodeFFFE", "utf-16-be", b"\xfe\xff"),
+        ("ucs-2", "utf-16-le", b""),  # no BOM, mostly Latin: the zero bytes tell the byte order
+    ],
+)
+def test_windows_unicode_labels_are_utf16(label: str, codec: str, bom: bytes):
+    text = "您好，订单 A123 还没到 — hello"
+    raw = _mail(
+        "From: a@example.cn\nSubject: t",
+        base64.encodebytes(bom + text.encode(codec)),
+        content_type=f"text/plain; charset={label}",
+        cte="base64",
+    )
+    assert parse(raw).text == text
+
+
+def test_utf16_mostly_ascii_text_keeps_its_letters():
+    # "unicode" text with only Latin letters is ASCII bytes with NULs between them
+    raw = _mail(
+        "From: a@example.com\nSubject: t",
+        base64.encodebytes("Order 42 is late".encode("utf-16-le")),
+        content_type='text/plain; charset="unicode"',
+        cte="base64",
+    )
+    assert parse(raw).text == "Order 42 is late"
+
+
+def test_encoded_word_with_a_windows_unicode_label():
+    word = base64.b64encode("退货".encode("utf-16-le")).decode()
+    assert decode_header(f"=?unicode?B?{word}?=") == "退货"
+
+
+# --- issue 20: multipart/alternative of text/plain parts only: a client shows them all ------
+
+
+def test_alternative_of_plain_parts_keeps_every_part():
+    raw = (
+        b"From: a@example.cn\r\nSubject: t\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/alternative; boundary="b1"\r\n\r\n'
+        b"--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        + "第一段：订单 A1 没到。".encode()
+        + b"\r\n--b1\r\nContent-Type: text/plain; charset=gbk\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        + "第二段：请退款到原账户。".encode("gbk")
+        + b"\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nthird part\r\n--b1--\r\n"
+    )
+    text = parse(raw).text
+    assert "第一段：订单 A1 没到。" in text
+    assert "第二段：请退款到原账户。" in text
+    assert "third part" in text
+    assert text.index("第一段") < text.index("第二段") < text.index("third")
+
+
+def test_alternative_with_html_still_picks_one_reading():
+    raw = (
+        b"From: a@example.cn\r\nSubject: t\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/alternative; boundary="b1"\r\n\r\n'
+        b"--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nplain reading\r\n"
+        b"--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>html reading</p>\r\n--b1--\r\n"
+    )
+    parsed = parse(raw)
+    assert parsed.text == "plain reading"
+
+
+def test_alternative_of_identical_plain_parts_is_not_repeated():
+    part = b"Content-Type: text/plain; charset=utf-8\r\n\r\nsame text\r\n"
+    raw = (
+        b"From: a@example.cn\r\nSubject: t\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/alternative; boundary="b1"\r\n\r\n--b1\r\n'
+        + part
+        + b"--b1\r\n"
+        + part
+        + b"--b1--\r\n"
+    )
+    assert parse(raw).text == "same text"
+
+
+@pytest.mark.parametrize("text", ["收到", "您好", "订单没到", "ok", "A1"])
+@pytest.mark.parametrize(
+    ("label", "codec"), [("unicode", "utf-16-le"), ("unicodeFFFE", "utf-16-be"), ("unicodebig", "utf-16-be")]
+)
+def test_short_utf16_under_windows_labels_is_not_guessed(text: str, label: str, codec: str):
+    # Too short for detection to find: the label alone must say UTF-16 and its byte order.
+    assert decode(text.encode(codec), label)[0] == text

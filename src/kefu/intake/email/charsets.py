@@ -81,6 +81,72 @@ ALIASES: dict[str, str] = {
     "unicode-1-1-utf-8": "utf-8",
     "x-unicode20utf8": "utf-8",
     "utf-7": "utf-7",
+    "x-unicode-2-0-utf-7": "utf-7",
+    "unicode-2-0-utf-8": "utf-8",
+    "x-unicode-2-0-utf-8": "utf-8",
+    # iconv (glibc, libiconv) and WHATWG names that mail clients accept and Python does not know
+    "baltic": "iso8859-13",
+    "iso-ir-179": "iso8859-13",
+    "latin-7": "iso8859-13",
+    "winbaltrim": "cp1257",
+    "x-cp1257": "cp1257",
+    "arabic": "iso8859-6",
+    "iso-8859-6-i": "iso8859-6",
+    "iso-8859-6-e": "iso8859-6",
+    "iso_8859-6-i": "iso8859-6",
+    "iso_8859-6-e": "iso8859-6",
+    "iso-8859-8-i": "iso8859-8",
+    "iso-8859-8-e": "iso8859-8",
+    "iso_8859-8-i": "iso8859-8",
+    "iso_8859-8-e": "iso8859-8",
+    "logical": "iso8859-8",
+    "visual": "iso8859-8",
+    "latin-9": "iso8859-15",
+    "latin9": "iso8859-15",
+    "l9": "iso8859-15",
+    "csisolatin9": "iso8859-15",
+    "iso-8859-16": "iso8859-16",
+    "mac": "mac-roman",
+    "x-mac-roman": "mac-roman",
+    "x-mac-cyrillic": "mac-cyrillic",
+    "x-mac-ukrainian": "mac-cyrillic",
+    "x-mac-greek": "mac-greek",
+    "x-mac-turkish": "mac-turkish",
+    "x-mac-icelandic": "mac-iceland",
+    "x-mac-ce": "mac-latin2",
+    "x-mac-centraleurroman": "mac-latin2",
+    "cn-gb": "gb18030",
+    "x-mac-chinesesimp": "gb18030",
+    "cp20936": "gb18030",
+    "x-cp20936": "gb18030",
+    "x-mac-chinesetrad": "big5hkscs",
+    "x-mac-korean": "cp949",
+    "x-mac-japanese": "cp932",
+    "x-cp20949": "cp949",
+    "cp1361": "johab",
+    "windows-874": "cp874",
+    "x-iscii-de": "cp1252",
+    # Windows' names of UTF-16 (code pages 1200 and 1201) and the UCS-2/UCS-4 names of iconv;
+    # a byte-order mark, or the zero bytes of mostly Latin text, overrule the order (_wide()).
+    "unicode": "utf-16-le",
+    "unicodelittle": "utf-16-le",
+    "unicodelittleunmarked": "utf-16-le",
+    "unicodebig": "utf-16-be",
+    "unicodebigunmarked": "utf-16-be",
+    "unicodefffe": "utf-16-be",
+    "ucs-2": "utf-16-le",
+    "ucs2": "utf-16-le",
+    "ucs-2le": "utf-16-le",
+    "ucs-2be": "utf-16-be",
+    "unicode-1-1": "utf-16-be",
+    "iso-10646-ucs-2": "utf-16-be",
+    "csunicode": "utf-16-be",
+    "ucs-4": "utf-32-be",
+    "ucs4": "utf-32-be",
+    "ucs-4le": "utf-32-le",
+    "ucs-4be": "utf-32-be",
+    "iso-10646-ucs-4": "utf-32-be",
+    "csucs4": "utf-32-be",
 }
 
 CP50220 = "x-cp50220"
@@ -200,11 +266,48 @@ def detect(data: bytes) -> str | None:
     return codec_for(best.encoding) or best.encoding
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _wide(data: bytes, codec: str | None) -> tuple[str, str] | None:
+    """UTF-16/UTF-32 text under a label that says so (``unicode``, ``unicodeFFFE``, ``ucs-2``,
+    ``utf-16``): read before the ASCII shortcut, whose NUL bytes would otherwise be dropped.
+    A byte-order mark wins over the label's order; without one, the zero bytes of Latin text
+    show it; else the label's order stands."""
+    if not codec or not codec.startswith(("utf-16", "utf_16", "utf-32", "utf_32")):
+        return None
+    width = 4 if "32" in codec else 2
+    for bom, name in _BOMS:
+        if len(bom) == width and data.startswith(bom):
+            text = data[len(bom) :].decode(name, errors="replace")
+            return text, name
+    big = codec.endswith(("be", "-16", "-32", "_16", "_32"))  # RFC 2781: unmarked UTF-16 is big-endian
+    if width == 2 and len(data) >= 2:
+        # Latin text has a zero in most high bytes and none in the low ones; a CJK character
+        # may have one zero byte (U+9000 is 90 00), so a few zeros decide nothing.
+        half = len(data) // 2
+        even, odd = data[0::2].count(0), data[1::2].count(0)
+        if even * 2 > half and odd == 0:
+            big = True
+        elif odd * 2 > half and even == 0:
+            big = False
+    name = f"utf-{width * 8}-{'be' if big else 'le'}"
+    return data.decode(name, errors="replace"), name
+
+
 def decode(data: bytes, label: str | None = None, *, hint: str | None = None) -> tuple[str, str]:
     """Decode ``data`` labelled ``label``; ``hint`` is another charset of the same message (used
     for unlabelled 8-bit text).  Returns ``(text, codec actually used)``; never raises."""
     if not data:
         return "", codec_for(label) or "utf-8"
+    wide = _wide(data, codec_for(label))
+    if wide is not None:
+        return wide
     if data.isascii():
         codec = codec_for(label)
         if codec and codec.startswith(("iso2022", "utf-7", "hz")):

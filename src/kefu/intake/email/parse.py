@@ -230,6 +230,12 @@ def _walk(part: Message, depth: int, ctx: _Context) -> _Body:
                 # parser does, its unterminated body runs to the end, over the later parts.
                 ctx.defects.append("attached message without its multipart body; later parts kept in the raw mail")
                 break
+        if ctype == "multipart/alternative" and _all_plain(bodies):
+            # Only text/plain readings (a client shows them all): keep every part's text, in order.
+            body.plain = list(dict.fromkeys(t for b in bodies for t in b.plain))
+            for b in bodies:
+                body.attachments.extend(b.attachments)
+            return body
         if ctype == "multipart/alternative":
             plain = next((b.plain for b in bodies if b.plain), [])
             html = next((b.html for b in reversed(bodies) if b.html), [])
@@ -271,6 +277,11 @@ def _walk(part: Message, depth: int, ctx: _Context) -> _Body:
         )
     )
     return body
+
+
+def _all_plain(bodies: list[_Body]) -> bool:
+    """Every reading of an alternative is plain text (no HTML, no other reading)."""
+    return len(bodies) > 1 and all(b.plain and not b.html for b in bodies)
 
 
 def _has_stray_first_part(part: Message) -> bool:
