@@ -87,6 +87,24 @@ def _says(excerpt: str, fact: str) -> bool:
     return bool(wanted) and len(wanted & _bigrams(excerpt)) >= 0.7 * len(wanted)
 
 
+ESCALATION = frozenset({"投诉", "12315", "律师", "曝光", "消协"})
+
+
+def _upset(text: str) -> bool:
+    """Angry, or threatening to escalate.  The emotion screen (cue lexicon and n-grams, no encoder) decides
+    when it is sure; the encoder runs only where it could still make the message angry (exclamation marks
+    or an escalation word the screen left open), so most questions cost no second encoding."""
+    from kefu.assist import cues, emotion
+
+    mood = emotion.screen(text)
+    if mood is None:
+        found = cues.find(text)
+        if not found.exclamations and not set(found.all) & ESCALATION:
+            return False
+        mood = emotion.analyze(text)
+    return mood.emotion == "angry" or bool(set(mood.cues) & ESCALATION)
+
+
 def handoff_text(*, open_now: bool = True, online: bool = True, next_opening: datetime | None = None) -> str:
     if open_now and online:
         return _("OK, I am passing you to a customer-service agent; please wait a moment.")
@@ -117,8 +135,6 @@ def answer(
     next_opening: datetime | None = None,
 ) -> BotAnswer:
     """The bot's reply to ``text``; ``handoff`` says a person should take over."""
-    from kefu.assist import emotion
-
     text = text.strip()[:MAX_CHARS]
     lang = language_of(text, lang)
     with translation.override(lang):
@@ -139,8 +155,7 @@ def answer(
 
         if asks_for_person(text) or intent == Intent.HUMAN:
             return hand_over(HandoffReason.ASKED)
-        mood = emotion.analyze(text)
-        if mood.emotion == "angry" or (mood.cues and set(mood.cues) & {"投诉", "12315", "律师", "曝光", "消协"}):
+        if _upset(text):
             return hand_over(HandoffReason.ANGRY)
         if intent == Intent.COMPLAINT and guess.confidence >= 0.5:
             return hand_over(HandoffReason.COMPLAINT)
