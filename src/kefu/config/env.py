@@ -191,6 +191,7 @@ class Env:
     chat_channel_burst: int = 1000
     max_json_kb: int = 256
     max_json_depth: int = 20
+    max_image_megapixels: int = 40
     mail: MailConfig = field(default_factory=MailConfig)
 
     @property
@@ -288,6 +289,7 @@ def load_env(environ: dict[str, str] | None = None, *, cwd: Path | None = None) 
         chat_channel_burst=_int("KEFU_CHAT_CHANNEL_BURST", get("KEFU_CHAT_CHANNEL_BURST", "1000"), minimum=1),
         max_json_kb=_int("KEFU_MAX_JSON_KB", get("KEFU_MAX_JSON_KB", "256"), minimum=1),
         max_json_depth=_int("KEFU_MAX_JSON_DEPTH", get("KEFU_MAX_JSON_DEPTH", "20"), minimum=2),
+        max_image_megapixels=_int("KEFU_MAX_IMAGE_MEGAPIXELS", get("KEFU_MAX_IMAGE_MEGAPIXELS", "40"), minimum=1),
         mail=_mail(get),
     )
 

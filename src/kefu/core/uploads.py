@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from kefu.core.errors import ValidationFailed
+from kefu.core.imagesize import image_size
 
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
@@ -51,6 +52,22 @@ def sniff(head: bytes) -> str | None:
     return "text/plain"
 
 
+def _check_dimensions(upload: UploadedFile, name: str) -> None:
+    """Refuse an image whose decoded size would be huge (20000×20000 is 1.6 GB), from its header."""
+    size = image_size(upload)
+    if size is None:
+        # No frame size where decoders look for it (PNG without IHDR first, WebP without a known
+        # chunk, JPEG without a frame header): no browser decodes it either, so it costs nothing.
+        return
+    width, height = size
+    limit = settings.KEFU_MAX_IMAGE_PIXELS
+    if width * height > limit:
+        raise ValidationFailed(
+            _("The image “%(name)s” is too large (%(width)d×%(height)d pixels); the limit is %(limit)s megapixels.")
+            % {"name": name, "width": width, "height": height, "limit": f"{limit / 1_000_000:g}"}
+        )
+
+
 def check_upload(upload: UploadedFile, *, images_only: bool = False) -> CheckedUpload:
     name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:120] or "file"
     size = upload.size or 0
@@ -73,4 +90,6 @@ def check_upload(upload: UploadedFile, *, images_only: bool = False) -> CheckedU
     )
     if (images_only or claims_image) and kind not in IMAGE_TYPES:
         raise ValidationFailed(_("“%(name)s” is not an image.") % {"name": name})
+    if kind in IMAGE_TYPES:
+        _check_dimensions(upload, name)
     return CheckedUpload(name=name, content_type=kind, size=size)
