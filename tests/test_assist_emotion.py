@@ -197,3 +197,11 @@ def test_nothing_trains_when_kefu_analyses(tmp_path):
     # then it answers from the shipped arrays: no training module loaded, nothing written.
     assert out.stdout.split() == ["calm", "False"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_assist_train_says_where_the_corpus_is_missing(monkeypatch, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("KEFU_SENTIMENT_CORPUS", str(tmp_path / "nowhere"))
+    with pytest.raises(CommandError, match="KEFU_SENTIMENT_CORPUS"):
+        call_command("assist_train")
