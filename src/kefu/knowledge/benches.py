@@ -202,6 +202,11 @@ def _hybrid_cold(q: str) -> None:
     search(q, limit=10)
 
 
+def _embed_cold(q: str) -> None:
+    forget_query_vectors()
+    embed.query_vector(q)
+
+
 def _brute_force_nearest(q: str) -> None:
     """Baseline for ``nearest``: every published vector read from the database and multiplied
     (what a process without the in-process matrix does for a question)."""
@@ -286,6 +291,8 @@ def search_latency(
         }
         for _ in range(max(1, rounds)):
             runs["hybrid"].append(_times(picked, _hybrid_cold))
+            for q in distinct:  # the memo holds every question before the memoised round
+                query_vector(q)
             runs["memo"].append(_times(picked, lambda q: search(q, limit=10)))
             runs["lexical"].append(_times(picked, lambda q: search(q, limit=10, semantic=False)))
             runs["nearest"].append(_times(picked, lambda q: nearest(q, limit=50, public_only=True)))
@@ -294,7 +301,7 @@ def search_latency(
                 _times(base, lambda q: database_lexical_scores(lexicon.query_tokens(q), limit=50, recount=True))
             )
             runs["brute"].append(_times(brute, _brute_force_nearest))
-        embedding = _summary([_times(picked[: max(1, queries // 4)], embed.query_vector)])
+        embedding = _summary([_times(picked[: max(1, queries // 4)], _embed_cold)])
         out["agreement"] = _agreement(distinct)
         out["nearest_recall"] = _nearest_recall(distinct)
         indexed = ArticleIndex.objects.count()

@@ -292,9 +292,9 @@ def bm25_top(terms: Sequence[str], *, public_only: bool, limit: int) -> list[tup
             slots, tf = found
             norm = K1 * (1 - B + B * lengths[slots] / avg_length)
             scores[slots] += weight * tf * (K1 + 1) / (tf + norm)
-        mask = np.frombuffer(copy.alive, dtype=np.uint8).astype(bool)
+        mask = np.frombuffer(copy.alive, dtype=np.bool_).copy()
         if public_only:
-            mask &= np.frombuffer(copy.public, dtype=np.uint8).astype(bool)
+            mask &= np.frombuffer(copy.public, dtype=np.bool_)
         scores[~mask] = 0.0
         hits = np.flatnonzero(scores)
         if len(hits) > limit:
@@ -331,10 +331,9 @@ def nearest(
         copy = current(embed_stale=True).copy
         if not copy.slots:
             return []
-        mask = np.frombuffer(copy.has_vector, dtype=np.uint8).astype(bool)
-        mask &= np.frombuffer(copy.alive, dtype=np.uint8).astype(bool)
+        mask = np.frombuffer(copy.has_vector, dtype=np.bool_) & np.frombuffer(copy.alive, dtype=np.bool_)
         if public_only:
-            mask &= np.frombuffer(copy.public, dtype=np.uint8).astype(bool)
+            mask &= np.frombuffer(copy.public, dtype=np.bool_)
         if exclude is not None and exclude in copy.slot_of:
             mask[copy.slot_of[exclude]] = False
         wanted = min(limit, int(mask.sum()))

