@@ -175,7 +175,7 @@ def test_attachments_download_with_an_api_token(client, roles):
     response = client.get(msg.attachments.get().url, HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PNG  # consuming closes the file (the test client's way)
-    assert client.get(msg.attachments.get().url, HTTP_AUTHORIZATION="Bearer kefu_forged").status_code == 302
+    assert client.get(msg.attachments.get().url, HTTP_AUTHORIZATION="Bearer kefu_forged").status_code == 401
 
 
 def test_customer_reopening_a_resolved_conversation_clears_resolved_at():

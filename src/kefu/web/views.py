@@ -10,10 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -259,14 +260,23 @@ def customer_remark(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """Download an attachment: staff only (session or API bearer token), with the content
-    type its bytes were checked as.  Non-images download instead of rendering, and nothing
-    may run inside (CSP sandbox)."""
+    """Download an attachment, with the content type its bytes were checked as.  Non-images
+    download instead of rendering, and nothing may run inside (CSP sandbox).
+
+    Who: signed-in staff (the browser) or an API client with a bearer token (the API hands out
+    these urls in a message's ``attachments``), each needing the right to read conversations.
+    A request that sends ``Authorization`` is an API client: a bad or revoked token is a 401 in
+    the house shape, never the login page, and the session cookie is not used for it."""
     user: Any = request.user
-    header = request.headers.get("Authorization", "")
-    if not user.is_authenticated and header.startswith("Bearer "):
-        user = user_for_token(header.removeprefix("Bearer ").strip()) or user
-    if not user.is_authenticated:
+    header = request.headers.get("Authorization")
+    if header is not None:
+        raw = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+        user = user_for_token(raw)
+        if user is None:
+            refused = JsonResponse({"error": "unauthorized", "message": _("Authentication required.")}, status=401)
+            refused["WWW-Authenticate"] = 'Bearer realm="kefu"'
+            return refused
+    elif not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     item = get_object_or_404(Attachment, pk=pk)
     if not has_perm(user, "conversations.view_conversation"):
@@ -276,6 +286,7 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
     response["Cache-Control"] = "private, max-age=3600"
+    patch_vary_headers(response, ("Authorization", "Cookie"))
     return response
 
 
