@@ -116,9 +116,7 @@ def test_a_batch_the_database_refuses_is_retried_one_by_one():
     assert results[3].as_dict()["error"] == "not_stored"
     # the other fourteen are stored and acknowledged.
     assert Message.objects.count() == 14
-    assert sorted(Message.objects.values_list("client_id", flat=True)) == sorted(
-        f"b-{n}" for n in range(15) if n != 3
-    )
+    assert sorted(Message.objects.values_list("client_id", flat=True)) == sorted(f"b-{n}" for n in range(15) if n != 3)
 
 
 def test_any_failure_in_a_socket_handler_answers_an_error_frame_and_keeps_the_socket(online_agent, monkeypatch):
