@@ -198,3 +198,36 @@ def test_flood_limit_counts_per_channel(online_agent, monkeypatch):
     assert [r["type"] for r in on_busy] == ["ack", "ack", "error"]
     assert on_busy[2]["error"] == "rate_limited"
     assert on_quiet["type"] == "ack"
+
+
+def test_agent_socket_refuses_nul_and_overflowing_ids_and_stays_open():
+    from kefu.web.consumers import StreamConsumer
+
+    agent = UserFactory(role="reception")
+    conversation = ConversationFactory(assignee=agent)
+
+    async def scenario():
+        ws = Socket(StreamConsumer, path="/ws/streams/", user=agent)
+        connected, _code = await ws.connect()
+        assert connected
+        frames = []
+        # NUL in the text, an id beyond any column, a subscription from an impossible event id:
+        await ws.send_to(
+            json.dumps({"op": "send", "conversation": conversation.pk, "client_id": "n", "text": "a\u0000"})
+        )
+        frames.append(await ws.receive_json_from())
+        await ws.send_json_to({"op": "send", "conversation": 2**70, "client_id": "big", "text": "你好"})
+        frames.append(await ws.receive_json_from())
+        await ws.send_json_to({"op": "subscribe", "stream": conversation.stream_key, "after": 2**70})
+        subscribed, _skipped = await ws.receive_until(lambda f: f["type"] == "subscribed")
+        # and the socket still carries a good message.
+        await ws.send_json_to({"op": "send", "conversation": conversation.pk, "client_id": "ok", "text": "您好"})
+        ok, _skipped = await ws.receive_until(lambda f: f["type"] in ("ack", "error") and f.get("client_id") == "ok")
+        await ws.disconnect()
+        return frames, subscribed, ok
+
+    frames, subscribed, ok = async_to_sync(scenario)()
+    assert [(f["error"], f["client_id"]) for f in frames] == [("invalid_text", "n"), ("invalid", "big")]
+    assert subscribed["stream"] == conversation.stream_key
+    assert ok["type"] == "ack"
+    assert list(Message.objects.values_list("text", flat=True)) == ["您好"]
