@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
-from kefu.accounts.models import Team, TeamMembership
+from kefu.accounts.models import TeamMembership
 from kefu.conversations.choices import ConversationStatus
 from kefu.conversations.models import Conversation
 from kefu.core import clock
@@ -45,40 +45,42 @@ def specs_of(card: Scorecard) -> list[engine.RuleSpec]:
 
 
 def agent_of(conversation: Conversation) -> Any:
-    """Whose work it is: the assignee, else the agent who wrote most of its messages."""
-    return agents_of([conversation])[conversation.pk]
-
-
-def agents_of(conversations: list[Conversation]) -> dict[int, Any]:
-    """:func:`agent_of` for many conversations: at most one query (the authors' users), reading the
-    prefetched public messages where :func:`kefu.quality.engine.inspectable` loaded them."""
+    """Whose work it is: the assignee, else the agent who wrote most of its public messages."""
     from kefu.accounts.models import User
 
-    top: dict[int, int | None] = {}
+    agent_id = agent_ids([conversation])[conversation.pk]
+    return User.objects.filter(pk=agent_id).first() if agent_id is not None else None
+
+
+def agent_ids(conversations: list[Conversation]) -> dict[int, int | None]:
+    """:func:`agent_of`'s user id for many conversations, without a query where
+    :func:`kefu.quality.engine.inspectable` loaded the public messages."""
+    out: dict[int, int | None] = {}
     for c in conversations:
         if c.assignee_id:
+            out[c.pk] = c.assignee_id
             continue
         rows = getattr(c, "public_messages", None)
         if rows is None:
-            rows = list(c.messages.filter(author_kind="agent", author__isnull=False).only("author_id"))
-        counts = Counter(m.author_id for m in rows if m.author_kind == "agent" and m.author_id is not None)
-        top[c.pk] = counts.most_common(1)[0][0] if counts else None
-    wanted = {uid for uid in top.values() if uid is not None}
-    users = User.objects.in_bulk(wanted) if wanted else {}
-    return {c.pk: c.assignee if c.assignee_id else users.get(top[c.pk] or 0) for c in conversations}
+            rows = engine.rows_of([c.pk])[c.pk]
+        counts = Counter(r[engine.AUTHOR_ID] for r in rows if r[engine.KIND] == "agent" and r[engine.AUTHOR_ID])
+        out[c.pk] = counts.most_common(1)[0][0] if counts else None
+    return out
 
 
-def teams_of(conversations: list[Conversation], agents: dict[int, Any]) -> dict[int, Team | None]:
-    """The conversation's team, else the agent's first team: at most one query for many."""
-    need = {a.pk for c in conversations if not c.team_id and (a := agents.get(c.pk)) is not None}
-    first: dict[int, Team] = {}
+def team_ids(conversations: list[Conversation], agents: dict[int, int | None]) -> dict[int, int | None]:
+    """The conversation's team, else its agent's first team: at most one query for many."""
+    need = {a for c in conversations if not c.team_id and (a := agents.get(c.pk)) is not None}
+    first: dict[int, int] = {}
     if need:
-        for membership in TeamMembership.objects.filter(user_id__in=need).select_related("team").order_by("team_id"):
-            first.setdefault(membership.user_id, membership.team)
-    out: dict[int, Team | None] = {}
+        for user_id, team_id in (
+            TeamMembership.objects.filter(user_id__in=need).order_by("team_id").values_list("user_id", "team_id")
+        ):
+            first.setdefault(user_id, team_id)
+    out: dict[int, int | None] = {}
     for c in conversations:
         agent = agents.get(c.pk)
-        out[c.pk] = c.team if c.team_id else (first.get(agent.pk) if agent is not None else None)
+        out[c.pk] = c.team_id if c.team_id else (first.get(agent) if agent is not None else None)
     return out
 
 
@@ -114,15 +116,15 @@ def do_inspect_many(
     specs = specs_of(card)
     run = run or Run()
     outcomes = [engine.run(engine.transcript_of(c, run), specs) for c in conversations]
-    agents = agents_of(conversations)
-    teams = teams_of(conversations, agents)
+    agents = agent_ids(conversations)
+    teams = team_ids(conversations, agents)
     inspections = [
         Inspection(
             conversation=c,
             kind=kind,
             scorecard=card,
-            agent=agents[c.pk],
-            team=teams[c.pk],
+            agent_id=agents[c.pk],
+            team_id=teams[c.pk],
             reviewer=reviewer,
             channel=c.channel.kind,
             score=outcome.score if kind == InspectionKind.AUTO else None,

@@ -148,27 +148,20 @@ def parse_messages(channel: Any, raw: Any) -> Transcript:
     return Transcript(channel=channel, messages=messages)
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One public message as an inspection reads it, with its stored analysis (if any)."""
-
-    author_kind: str
-    author_id: int | None
-    text: str
-    created_at: datetime
-    emotion: str | None
-    score: float | None
-
-
+# One public message as an inspection reads it: a plain tuple (no model instance), with its stored
+# analysis (emotion, score) or (None, None).
 ROW_FIELDS = ("author_kind", "author_id", "text", "created_at", "emotion__emotion", "emotion__score")
+KIND, AUTHOR_ID, TEXT, AT, EMOTION, SCORE = range(len(ROW_FIELDS))
+# The columns of a conversation an inspection needs (the rest is not read, nor converted).
+CONVERSATION_FIELDS = ("id", "channel__kind", "assignee_id", "team_id", "closed_at")
 
 
-def rows_of(conversation_ids: list[int]) -> dict[int, list[Row]]:
+def rows_of(conversation_ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
     """The public messages of many conversations in one query, oldest first, each joined with its
-    stored analysis (a LEFT JOIN on ``MessageEmotion``): plain rows, no model instances."""
+    stored analysis (a LEFT JOIN on ``MessageEmotion``)."""
     from kefu.conversations.models import Message
 
-    out: dict[int, list[Row]] = {pk: [] for pk in conversation_ids}
+    out: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in conversation_ids}
     if not conversation_ids:
         return out
     found = (
@@ -176,16 +169,16 @@ def rows_of(conversation_ids: list[int]) -> dict[int, list[Row]]:
         .order_by("conversation_id", "created_at", "id")
         .values_list("conversation_id", *ROW_FIELDS)
     )
-    for conversation_id, *fields in found:
-        out[conversation_id].append(Row(*fields))
+    for row in found:
+        out[row[0]].append(row[1:])
     return out
 
 
 def inspectable(qs: QuerySet[Any]) -> list[Any]:
     """The conversations of ``qs`` (already sliced to a batch) with everything an inspection reads,
-    in two queries for the whole batch: channel, assignee and team joined; the public messages and
-    their stored analysis as ``conversation.public_messages``."""
-    conversations = list(qs.select_related("channel", "assignee", "team"))
+    in two queries for the whole batch: the conversation's own columns with its channel's kind; the
+    public messages and their stored analysis as ``conversation.public_messages``."""
+    conversations = list(qs.select_related("channel").only(*CONVERSATION_FIELDS))
     rows = rows_of([c.pk for c in conversations])
     for c in conversations:
         c.public_messages = rows[c.pk]
@@ -201,10 +194,10 @@ def transcript_of(conversation: Any, run: Run | None = None) -> Transcript:
         rows = rows_of([conversation.pk])[conversation.pk]
     messages = [
         Msg(
-            r.author_kind,
-            r.text,
-            r.created_at,
-            Mood(r.emotion, r.score or 0.0) if r.emotion is not None and r.author_kind == CUSTOMER else None,
+            r[KIND],
+            r[TEXT],
+            r[AT],
+            Mood(r[EMOTION], r[SCORE] or 0.0) if r[EMOTION] is not None and r[KIND] == CUSTOMER else None,
         )
         for r in rows
     ]

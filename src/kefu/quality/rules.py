@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -39,8 +39,7 @@ LINT_SEVERITIES = frozenset({"warning", "error"})
 PASS, FAIL, NA = "pass", "fail", "n/a"
 
 
-@dataclass(frozen=True)
-class Mood:
+class Mood(NamedTuple):
     """A customer message's stored analysis as the rules read it (``kefu.assist.models.MessageEmotion``:
     emotion and score), or the cheap screen's sure verdict when nothing is stored yet."""
 
@@ -49,7 +48,7 @@ class Mood:
     source: str = "stored"  # "stored" (the analysis row) | "screen" (decided at inspection, no encoder)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Msg:
     author: str
     text: str
@@ -78,8 +77,17 @@ class Run:
 
     phrases: list[Any] | None = None
     _lint: dict[str, list[Any]] = field(default_factory=dict)
+    _folded: dict[str, str] = field(default_factory=dict)
     lint_calls: int = 0
     lint_hits: int = 0
+
+    def fold(self, text: str) -> str:
+        found = self._folded.get(text)
+        if found is None:
+            if len(self._folded) >= LINT_CACHE_LIMIT:
+                self._folded.clear()
+            found = self._folded[text] = fold(text)
+        return found
 
     def lint(self, text: str) -> list[Any]:
         from kefu.assist.lint import configured_phrases, lint
@@ -111,7 +119,7 @@ class Transcript:
 
     @cached_property
     def folded(self) -> list[str]:
-        return [fold(m.text) for m in self.messages]
+        return [self.run.fold(m.text) for m in self.messages]
 
     @cached_property
     def timed(self) -> bool:
