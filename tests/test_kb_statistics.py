@@ -149,3 +149,17 @@ def test_rolled_back_rows_leave_the_copy():
         transaction.set_rollback(True)
     # when searching again, then the rolled-back article is not found.
     assert search.search("鹦鹉螺", semantic=False) == []
+
+
+def test_a_vector_stored_without_a_row_stamp_still_joins_the_matrix():
+    # Given an article whose vector is missing when the process reads the rows,
+    article = ArticleFactory(key="s-late", title="鹦鹉螺号潜水艇", body="<p>鹦鹉螺号潜水艇说明。</p>")
+    Article.objects.filter(pk=article.pk).update(embedding=None, embedded_version=0)
+    resident.forget()
+    resident.current()
+    # when another writer stores its vector directly (no new row stamp, as the install does),
+    vec = embed.passage_vectors(["鹦鹉螺号潜水艇\n鹦鹉螺号潜水艇说明。"])[0]
+    Article.objects.filter(pk=article.pk).update(embedding=embed.pack(vec), embedded_version=article.version)
+    # then the next question finds it by meaning, and the copy no longer counts it as stale.
+    assert [h.key for h in search.nearest("鹦鹉螺号潜水艇", limit=1)] == ["s-late"]
+    assert article.pk not in resident.current().copy.stale

@@ -216,6 +216,10 @@ def _sync(copy: _Copy, stamp: str) -> _Copy:
         for pk in [pk for pk in copy.slot_of if pk not in current]:
             copy.drop(pk)
         changed = [pk for pk, row_stamp in current.items() if copy.row_stamp.get(pk) != row_stamp]
+        if len(changed) > max(1000, copy.live // 3):
+            copy = _load()  # a bulk load: read everything at once
+            copy.stamp = stamp
+            return copy
         for pk in changed:
             if pk in copy.slot_of:
                 copy.drop(pk)
@@ -251,7 +255,12 @@ def current(*, embed_stale: bool = False) -> Corpus:
         if embed_stale and _copy.stale:
             from kefu.knowledge import index
 
-            index.refresh_vectors(sorted(_copy.stale)[:EMBED_BATCH])
+            wanted = sorted(_copy.stale)[:EMBED_BATCH]
+            index.refresh_vectors(wanted)
+            # Read those rows again even if nothing was embedded here (another writer, such as the
+            # shipped vectors at install, may have stored their vectors without a new row stamp).
+            for pk in wanted:
+                _copy.row_stamp[pk] = -1
             documents, avg_length, stamp = stats.corpus()
             _copy = _sync(_copy, stamp)
         return Corpus(_copy, documents, avg_length)
