@@ -122,6 +122,11 @@ class Transcript:
         return [self.run.fold(m.text) for m in self.messages]
 
     @cached_property
+    def ack(self) -> list[bool]:
+        """Whether each customer message is an acknowledgement that needs no answer (「好的」「谢谢」)."""
+        return [m.author == CUSTOMER and is_ack(f) for m, f in zip(self.messages, self.folded, strict=True)]
+
+    @cached_property
     def timed(self) -> bool:
         return all(m.at is not None for m in self.messages)
 
@@ -146,7 +151,7 @@ class Transcript:
         upset: list[int] = []
         pending: list[int] = []
         for i in self.indexes(CUSTOMER):
-            if i > agents[-1] or is_ack(self.folded[i]):
+            if i > agents[-1] or self.ack[i]:
                 continue
             mood = self.messages[i].analysis or screened(self.messages[i].text)
             if mood is None:
@@ -256,7 +261,7 @@ def reply_in_time(t: Transcript) -> Result:
     measured = 0
     for i in range(first_agent + 1, len(t.messages)):
         m = t.messages[i]
-        if m.author == CUSTOMER and waiting is None and not is_ack(t.folded[i]):
+        if m.author == CUSTOMER and waiting is None and not t.ack[i]:
             waiting = i
         elif m.author in (AGENT, BOT) and waiting is not None and m.text.strip():
             seconds = (m.at - t.messages[waiting].at).total_seconds()  # type: ignore[operator]
@@ -301,7 +306,7 @@ def soothe_first(t: Transcript) -> Result:
     checked, soothed = 0, False
     for i in t.indexes(CUSTOMER):
         if i not in upset:
-            if not is_ack(t.folded[i]):
+            if not t.ack[i]:
                 soothed = False
             continue
         if soothed:
@@ -323,7 +328,7 @@ def soothe_first(t: Transcript) -> Result:
 
 def all_answered(t: Transcript) -> Result:
     rule = "all_answered"
-    customers = [i for i in t.indexes(CUSTOMER) if not is_ack(t.folded[i])]
+    customers = [i for i in t.indexes(CUSTOMER) if not t.ack[i]]
     if not customers:
         return Result(rule, NA, _("No customer question."))
     answers = t.indexes(AGENT, BOT)
@@ -349,9 +354,7 @@ def not_first_to_close(t: Transcript) -> Result:
     agents = t.indexes(AGENT)
     if not agents:
         return Result(rule, NA, _("No agent message."))
-    customer_close = next(
-        (i for i in t.indexes(CUSTOMER) if is_ack(t.folded[i]) or _CUSTOMER_CLOSE.search(t.folded[i])), None
-    )
+    customer_close = next((i for i in t.indexes(CUSTOMER) if t.ack[i] or _CUSTOMER_CLOSE.search(t.folded[i])), None)
     for i in agents:
         if customer_close is not None and i > customer_close:
             break
