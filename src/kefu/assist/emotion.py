@@ -26,7 +26,7 @@ from kefu.assist.textspan import aligned_fold, is_traditional
 
 # Stored beside each analysis; ``kefu assist_train`` records it in the manifest.  Change it whenever the
 # shipped models, the lexicon or the rules below change what an analysis says.
-MODEL_VERSION = "emotion-5"
+MODEL_VERSION = "emotion-6"
 
 # The screen is sure a message is calm when the n-gram model's P(negative) is at most SCREEN_CALM and no
 # cue is found, and sure it is unhappy when P(negative) is at least SCREEN_UNHAPPY and a dissatisfaction
