@@ -92,3 +92,15 @@ def test_listen_address_from_dotenv(tmp_path, monkeypatch):
     assert load_env({"PORT": "", "HOST": ""}, cwd=tmp_path).port == 8000
     with pytest.raises(ConfigError, match="PORT"):
         load_env({"PORT": "http"}, cwd=tmp_path)
+
+
+def test_encryption_keys_and_image_limit_from_the_environment(tmp_path):
+    env = load_env({"KEFU_SECRET_KEY": "s" * 40, "KEFU_ENCRYPTION_KEY": f"{'a' * 44}, {'b' * 32}"}, cwd=tmp_path)
+    assert env.encryption_keys == ("a" * 44, "b" * 32)
+    assert env.max_image_megapixels == 40
+    assert (
+        load_env({"KEFU_SECRET_KEY": "s" * 40, "KEFU_MAX_IMAGE_MEGAPIXELS": "12"}, cwd=tmp_path).max_image_megapixels
+        == 12
+    )
+    with pytest.raises(ConfigError, match="KEFU_ENCRYPTION_KEY"):
+        load_env({"KEFU_SECRET_KEY": "s" * 40, "KEFU_ENCRYPTION_KEY": "short"}, cwd=tmp_path)

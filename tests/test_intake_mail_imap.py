@@ -187,3 +187,19 @@ def test_sweeper_polls_due_mailboxes(dovecot, mailbox):
     # then: the mail was fetched, and the mailbox is not due again right away
     assert Ticket.objects.filter(subject="第7封咨询").exists()
     assert poll_imap_mailboxes(clock.now()) == 0
+
+
+def test_the_stored_password_is_encrypted_and_the_poller_still_logs_in(dovecot, mailbox):
+    from django.db import connection
+
+    # given: the mailbox saved with its password (the factory's "secret")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT password FROM intake_mailbox WHERE id = %s", [mailbox.pk])
+        (stored,) = cursor.fetchone()
+    # then: the database row holds no plain password,
+    assert "secret" not in stored
+    assert stored.startswith("kefu-enc:")
+    # and the poller, reading it back, logs in to the real server.
+    dovecot.append(_mail(5))
+    result = poll(Mailbox.objects.get(pk=mailbox.pk))
+    assert (result.fetched, result.error) == (1, "")

@@ -192,6 +192,7 @@ class Env:
     max_json_kb: int = 256
     max_json_depth: int = 20
     max_image_megapixels: int = 40
+    encryption_keys: tuple[str, ...] = ()
     mail: MailConfig = field(default_factory=MailConfig)
 
     @property
@@ -289,9 +290,20 @@ def load_env(environ: dict[str, str] | None = None, *, cwd: Path | None = None) 
         chat_channel_burst=_int("KEFU_CHAT_CHANNEL_BURST", get("KEFU_CHAT_CHANNEL_BURST", "1000"), minimum=1),
         max_json_kb=_int("KEFU_MAX_JSON_KB", get("KEFU_MAX_JSON_KB", "256"), minimum=1),
         max_json_depth=_int("KEFU_MAX_JSON_DEPTH", get("KEFU_MAX_JSON_DEPTH", "20"), minimum=2),
+        encryption_keys=_encryption_keys(get("KEFU_ENCRYPTION_KEY", "")),
         max_image_megapixels=_int("KEFU_MAX_IMAGE_MEGAPIXELS", get("KEFU_MAX_IMAGE_MEGAPIXELS", "40"), minimum=1),
         mail=_mail(get),
     )
+
+
+def _encryption_keys(raw: str) -> tuple[str, ...]:
+    """KEFU_ENCRYPTION_KEY: comma-separated keys for secrets at rest (the first encrypts, all
+    decrypt); each a Fernet key (``kefu genkey``-style, 44 characters) or a passphrase of 32+."""
+    keys = tuple(k.strip() for k in raw.split(",") if k.strip())
+    for key in keys:
+        if len(key) < 32:
+            raise ConfigError("KEFU_ENCRYPTION_KEY: each key must be at least 32 characters long")
+    return keys
 
 
 def _log_level(raw: str) -> str:

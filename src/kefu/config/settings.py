@@ -153,6 +153,8 @@ KEFU_SWEEP_INTERVAL = ENV.sweep_interval
 KEFU_MAX_UPLOAD_BYTES = ENV.max_upload_mb * 1024 * 1024
 # An image's width × height at most (read from its header): 40 megapixels decode to 160 MB.
 KEFU_MAX_IMAGE_PIXELS = ENV.max_image_megapixels * 1_000_000
+# Secrets at rest (kefu.core.secrets): the first key encrypts, all decrypt, plus one derived from SECRET_KEY.
+KEFU_ENCRYPTION_KEYS = ENV.encryption_keys
 # Live chat: a visitor may send KEFU_CHAT_RATE messages a second, in bursts of KEFU_CHAT_BURST.
 KEFU_CHAT_RATE = ENV.chat_rate
 KEFU_CHAT_BURST = ENV.chat_burst

@@ -10,7 +10,8 @@ from kefu.intake.models import CallbackTask, CallRecord, FailingAddress, MailAtt
 
 
 class MailboxForm(forms.ModelForm):  # type: ignore[type-arg]
-    password = forms.CharField(widget=forms.PasswordInput(render_value=False), required=False)
+    # Write-only: never rendered back (the stored value is encrypted at rest, kefu.core.secrets).
+    password = forms.CharField(widget=forms.PasswordInput(render_value=False), required=False, max_length=200)
 
     class Meta:
         model = Mailbox
@@ -19,7 +20,7 @@ class MailboxForm(forms.ModelForm):  # type: ignore[type-arg]
     def clean_password(self) -> str:
         password = self.cleaned_data.get("password") or ""
         if not password and self.instance.pk:
-            return str(self.instance.password)  # blank keeps the stored one
+            return self.instance.password  # blank keeps the stored one (an unreadable one too)
         if not password:
             raise forms.ValidationError(forms.Field.default_error_messages["required"])
         return str(password)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.secrets import EncryptedTextField
 from kefu.intake.choices import (
     CallDirection,
     CallOutcome,
@@ -155,7 +156,8 @@ class Mailbox(models.Model):
     port = models.PositiveIntegerField(_("port"), default=993)
     use_ssl = models.BooleanField(_("TLS"), default=True)
     username = models.CharField(_("user name"), max_length=200)
-    password = models.CharField(_("password"), max_length=200)
+    # Encrypted at rest (kefu.core.secrets); the admin form never shows it back.
+    password = EncryptedTextField(_("password"))
     folder = models.CharField(_("folder"), max_length=200, default="INBOX")
     uidvalidity = models.BigIntegerField(null=True, blank=True)
     last_uid = models.BigIntegerField(default=0)

@@ -14,9 +14,11 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils.translation import gettext as _
 from imapclient import IMAPClient  # type: ignore[import-untyped]
 
 from kefu.core import clock
+from kefu.core.secrets import UnreadableSecret
 from kefu.intake.choices import MailSource
 from kefu.intake.email.ingest import ingest
 from kefu.intake.models import Mailbox
@@ -24,6 +26,10 @@ from kefu.intake.models import Mailbox
 log = logging.getLogger("kefu.intake.email")
 
 BATCH = 20
+
+
+class UnreadablePasswordError(Exception):
+    """No configured key opens the mailbox's stored password."""
 
 
 @dataclass
@@ -43,6 +49,13 @@ def poll(mailbox: Mailbox, *, now: datetime | None = None) -> PollResult:
     result = PollResult(mailbox=mailbox.pk)
     now = now or clock.now()
     try:
+        if isinstance(mailbox.password, UnreadableSecret):
+            raise UnreadablePasswordError(
+                _(
+                    "The stored password cannot be decrypted: KEFU_ENCRYPTION_KEY or KEFU_SECRET_KEY "
+                    "changed. Restore the old key (listed after the new one) or enter the password again."
+                )
+            )
         with _connect(mailbox) as client:
             client.login(mailbox.username, mailbox.password)
             info = client.select_folder(mailbox.folder, readonly=True)
