@@ -37,7 +37,7 @@ class CaseIn(Schema):
     original_packaging: bool = False
 
 
-class EventIn(Schema):
+class CaseEventIn(Schema):
     """``event`` plus the event's own fields (``reason``, ``carrier_kind``, ``tracking_no``, …)."""
 
     event: str
@@ -178,7 +178,7 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 
 @router.post("/aftersales/cases/{case_id}/events")
-def fire_event(request: HttpRequest, case_id: int, body: EventIn) -> dict[str, Any]:
+def fire_event(request: HttpRequest, case_id: int, body: CaseEventIn) -> dict[str, Any]:
     case = get_object_or_404(Case.objects.select_related("owner"), pk=case_id)
     raw = inputs.loads(request.body, empty={})  # the event's own fields ride along with "event"
     rest = {k: v for k, v in raw.items() if k != "event"} if isinstance(raw, dict) else raw

@@ -21,14 +21,14 @@ from kefu.customers.models import Customer
 router = Router(tags=["complaints"])
 
 
-class CustomerIn(Schema):
+class ComplaintCustomerIn(Schema):
     id: int | None = None
     name: str = ""
     phone: str = ""
 
 
 class ComplaintIn(Schema):
-    customer: CustomerIn
+    customer: ComplaintCustomerIn
     channel: str
     summary: str
     wants: str = ""
@@ -48,7 +48,7 @@ def _event_body(request: HttpRequest) -> tuple[str, dict[str, Any]]:
     return event, data
 
 
-def _customer(data: CustomerIn, actor: Any) -> Customer:
+def _customer(data: ComplaintCustomerIn, actor: Any) -> Customer:
     if data.id is not None:
         return get_object_or_404(Customer, pk=data.id)
     if not data.phone.strip():

@@ -22,7 +22,7 @@ class MessageIn(Schema):
     internal: bool = False
 
 
-class EventIn(Schema):
+class ConversationEventIn(Schema):
     event: str
     snooze_until: datetime | None = None
 
@@ -80,7 +80,7 @@ def post_message(request: HttpRequest, conversation_id: int, body: MessageIn) ->
 
 
 @router.post("/{conversation_id}/events")
-def fire_event(request: HttpRequest, conversation_id: int, body: EventIn) -> dict[str, Any]:
+def fire_event(request: HttpRequest, conversation_id: int, body: ConversationEventIn) -> dict[str, Any]:
     c = get_object_or_404(Conversation.objects.select_related("channel", "assignee"), pk=conversation_id)
     actions.check_transition(c, body.event, actor=request.user, snooze_until=body.snooze_until)
     return conversation_out(c)

@@ -19,7 +19,7 @@ class IdentityIn(Schema):
     value: str
 
 
-class CustomerIn(Schema):
+class CustomerCreateIn(Schema):
     name: str = ""
     gender: str = ""
     salutation: str = ""
@@ -28,7 +28,7 @@ class CustomerIn(Schema):
     identities: list[IdentityIn] = Field(default_factory=list)
 
 
-class RemarkIn(Schema):
+class CustomerRemarkIn(Schema):
     text: str
 
 
@@ -62,7 +62,7 @@ def list_customers(request: HttpRequest, q: str = "", limit: int = 50) -> list[d
 
 
 @router.post("", response={201: dict})
-def create_customer(request: HttpRequest, body: CustomerIn) -> Status:
+def create_customer(request: HttpRequest, body: CustomerCreateIn) -> Status:
     data = body.dict()
     identities = [(i["kind"], i["value"]) for i in data.pop("identities")]
     customer = actions.check_create_customer(actor=request.user, identities=identities, **data)
@@ -76,7 +76,7 @@ def get_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]:
 
 
 @router.post("/{customer_id}/remarks", response={201: dict})
-def add_remark(request: HttpRequest, customer_id: int, body: RemarkIn) -> Status:
+def add_remark(request: HttpRequest, customer_id: int, body: CustomerRemarkIn) -> Status:
     customer = get_object_or_404(Customer, pk=customer_id)
     remark = actions.check_add_remark(customer, body.text, actor=request.user)
     return Status(201, {"id": remark.pk, "text": remark.text})

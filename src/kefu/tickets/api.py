@@ -25,12 +25,12 @@ class TicketIn(Schema):
     priority: str = "normal"
 
 
-class EventIn(Schema):
+class TicketEventIn(Schema):
     event: str
     reason: str = ""
 
 
-class RemarkIn(Schema):
+class TicketRemarkIn(Schema):
     text: str
 
 
@@ -104,14 +104,14 @@ def get_ticket(request: HttpRequest, ticket_id: int) -> dict[str, Any]:
 
 
 @router.post("/{ticket_id}/events")
-def fire_event(request: HttpRequest, ticket_id: int, body: EventIn) -> dict[str, Any]:
+def fire_event(request: HttpRequest, ticket_id: int, body: TicketEventIn) -> dict[str, Any]:
     t = get_object_or_404(Ticket.objects.select_related("assignee"), pk=ticket_id)
     actions.check_transition_ticket(t, body.event, actor=request.user, reason=body.reason)
     return ticket_out(t)
 
 
 @router.post("/{ticket_id}/remarks", response={201: dict})
-def add_remark(request: HttpRequest, ticket_id: int, body: RemarkIn) -> Status:
+def add_remark(request: HttpRequest, ticket_id: int, body: TicketRemarkIn) -> Status:
     t = get_object_or_404(Ticket, pk=ticket_id)
     remark = actions.check_add_ticket_remark(t, body.text, actor=request.user)
     return Status(201, {"id": remark.pk, "text": remark.text})
