@@ -62,3 +62,31 @@ def test_documented_customer_body_keeps_the_phone(client, roles):
     )
     assert response.status_code == 201, response.content
     assert {"kind": "phone", "value": "13800138000"} in response.json()["identities"]
+
+
+FORBIDDEN_BEFORE_PARSING = [
+    ("post", "/api/v1/customers", "customers.add_customer"),
+    ("post", "/api/v1/tickets", "tickets.add_ticket"),
+    ("post", "/api/v1/tickets/1/events", "tickets.change_ticket_status"),
+    ("post", "/api/v1/conversations/1/events", "conversations.change_conversation_status"),
+    ("post", "/api/v1/aftersales/compensations/1/decision", "cases.approve_compensation"),
+    ("post", "/api/v1/orders", "aftersales.add_order"),
+    ("post", "/api/v1/sla/preview", "sla.preview_sla"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path", "perm"), FORBIDDEN_BEFORE_PARSING)
+def test_a_forbidden_caller_with_a_bad_body_gets_403_not_400(client, roles, method, path, perm):
+    from kefu.core.actions import has_perm
+
+    forbidden = [user for user in roles.values() if not has_perm(user, perm)]
+    assert forbidden, f"every role has {perm}"
+    _token, raw = do_create_api_token(forbidden[0], now=clock.now())
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    send = getattr(client, method)
+    response = send(path, '{"event": [[[', content_type="application/json", **auth)
+    assert response.status_code == 403, (response.status_code, response.content)
+    assert response.json()["error"] == "forbidden"
+    # and a caller with no credentials at all is still 401.
+    assert send(path).status_code == 401

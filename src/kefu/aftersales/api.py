@@ -22,6 +22,7 @@ from kefu.aftersales.models import Order, Shipment
 from kefu.core import clock, inputs, params
 from kefu.core.actions import require
 from kefu.core.errors import NotFound, ValidationFailed
+from kefu.web.api_auth import needs
 
 router = Router(tags=["aftersales"])
 
@@ -107,19 +108,19 @@ def _order(order_id: int) -> Order:
         raise NotFound(_("No order %(id)s.") % {"id": order_id}) from None
 
 
-@router.post("orders", response={201: dict})
+@router.post("orders", response={201: dict}, auth=needs("aftersales.add_order"))
 def create_order(request: HttpRequest) -> Status:
     order = actions.check_create_order(body_of(request), actor=request.user, source="api")
     return Status(201, order_out(_order(order.pk)))
 
 
-@router.get("orders/{int:order_id}")
+@router.get("orders/{int:order_id}", auth=needs("aftersales.view_order"))
 def get_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
     require(request.user, "aftersales.view_order")
     return order_out(_order(order_id))
 
 
-@router.post("shipments/{shipment_id}/events")
+@router.post("shipments/{shipment_id}/events", auth=needs("aftersales.ship_order"))
 def shipment_events(request: HttpRequest, shipment_id: str) -> dict[str, Any]:
     """Tracking events from the courier: one object or ``{"events": [...]}``, each with ``kind``
     (or ``status``; kefu's kinds or the courier's words, e.g. 已签收), ``time`` (ISO-8601 with a
@@ -132,7 +133,7 @@ def shipment_events(request: HttpRequest, shipment_id: str) -> dict[str, Any]:
     return {"stored": len(stored), "shipment": shipment_out(shipment)}
 
 
-@router.post("shipping/quote")
+@router.post("shipping/quote", auth=needs("aftersales.view_shippingrate"))
 def shipping_quote(request: HttpRequest) -> dict[str, Any]:
     """``{"weight_grams": 1500, "province": "广东", "courier": "顺丰"?}`` or ``{"lines": [{"sku",
     "quantity"}], "shop": CODE?, "province"}`` → quotes per courier, cheapest first."""

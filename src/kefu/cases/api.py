@@ -21,6 +21,7 @@ from kefu.core.actions import require
 from kefu.core.errors import ValidationFailed
 from kefu.customers.models import Customer
 from kefu.sla import deadlines
+from kefu.web.api_auth import needs
 
 router = Router(tags=["after-sales cases"])
 
@@ -146,7 +147,7 @@ def _optional(model: Any, pk: int | None) -> Any:
     return found
 
 
-@router.post("/aftersales/cases", response={201: dict})
+@router.post("/aftersales/cases", response={201: dict}, auth=needs("cases.add_case"))
 def create_case(request: HttpRequest, body: CaseIn) -> Status:
     order = _optional(Order, body.order)
     case = actions.check_create_case(
@@ -164,20 +165,20 @@ def create_case(request: HttpRequest, body: CaseIn) -> Status:
     return Status(201, case_out(case))
 
 
-@router.get("/aftersales/cases")
+@router.get("/aftersales/cases", auth=needs("cases.view_case"))
 def list_cases(request: HttpRequest, kind: str = "", status: str = "open", limit: int = 50) -> list[dict[str, Any]]:
     require(request.user, "cases.view_case")
     filters = selectors.CaseFilters.from_query({"kind": kind, "status": status})
     return [case_out(c) for c in selectors.workbench(request.user, filters)[: max(1, min(limit, 200))]]
 
 
-@router.get("/aftersales/cases/{case_id}")
+@router.get("/aftersales/cases/{case_id}", auth=needs("cases.view_case"))
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     require(request.user, "cases.view_case")
     return case_out(get_object_or_404(Case.objects.select_related("owner"), pk=case_id))
 
 
-@router.post("/aftersales/cases/{case_id}/events")
+@router.post("/aftersales/cases/{case_id}/events", auth=needs("cases.view_case"))
 def fire_event(request: HttpRequest, case_id: int, body: CaseEventIn) -> dict[str, Any]:
     case = get_object_or_404(Case.objects.select_related("owner"), pk=case_id)
     raw = inputs.loads(request.body, empty={})  # the event's own fields ride along with "event"
@@ -187,7 +188,7 @@ def fire_event(request: HttpRequest, case_id: int, body: CaseEventIn) -> dict[st
     return case_out(case)
 
 
-@router.post("/aftersales/compensations", response={201: dict})
+@router.post("/aftersales/compensations", response={201: dict}, auth=needs("cases.add_compensation"))
 def offer_compensation(request: HttpRequest, body: CompensationIn) -> Status:
     comp = actions.check_offer_compensation(
         request.user,
@@ -203,7 +204,7 @@ def offer_compensation(request: HttpRequest, body: CompensationIn) -> Status:
     return Status(201, compensation_out(comp))
 
 
-@router.post("/aftersales/compensations/{comp_id}/decision")
+@router.post("/aftersales/compensations/{comp_id}/decision", auth=needs("cases.approve_compensation"))
 def decide_compensation(request: HttpRequest, comp_id: int, body: DecisionIn) -> dict[str, Any]:
     comp = get_object_or_404(Compensation, pk=comp_id)
     actions.check_approve_compensation(request.user, comp, approve=body.approve, note=body.note)

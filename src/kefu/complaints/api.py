@@ -17,6 +17,7 @@ from kefu.core.actions import require
 from kefu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from kefu.customers.actions import do_find_or_create_by_identity
 from kefu.customers.models import Customer
+from kefu.web.api_auth import needs
 
 router = Router(tags=["complaints"])
 
@@ -72,7 +73,7 @@ def _related(model_path: str, pk: int | None) -> Any:
     return found
 
 
-@router.post("/complaints", response={201: dict})
+@router.post("/complaints", response={201: dict}, auth=needs("complaints.add_complaint"))
 def register(request: HttpRequest, body: ComplaintIn) -> Status:
     require(request.user, "complaints.add_complaint")
     fields: dict[str, Any] = {
@@ -102,13 +103,13 @@ def _get(pk: int) -> Complaint:
     return found
 
 
-@router.get("/complaints/{complaint_id}")
+@router.get("/complaints/{complaint_id}", auth=needs("complaints.view_complaint"))
 def get_complaint(request: HttpRequest, complaint_id: int) -> dict[str, Any]:
     require(request.user, "complaints.view_complaint")
     return selectors.complaint_out(_get(complaint_id))
 
 
-@router.post("/complaints/{complaint_id}/events")
+@router.post("/complaints/{complaint_id}/events", auth=needs("complaints.view_complaint"))
 def fire_event(request: HttpRequest, complaint_id: int) -> dict[str, Any]:
     require(request.user, "complaints.view_complaint")
     complaint = _get(complaint_id)

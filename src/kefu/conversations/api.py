@@ -12,6 +12,7 @@ from kefu.conversations.actions import message_payload
 from kefu.conversations.models import Conversation
 from kefu.core.actions import require
 from kefu.core.events import events_since
+from kefu.web.api_auth import needs
 
 router = Router(tags=["conversations"])
 
@@ -54,14 +55,14 @@ def list_conversations(
     return [conversation_out(c) for c in rows]
 
 
-@router.get("/{conversation_id}")
+@router.get("/{conversation_id}", auth=needs("conversations.view_conversation"))
 def get_conversation(request: HttpRequest, conversation_id: int) -> dict[str, Any]:
     require(request.user, "conversations.view_conversation")
     c = get_object_or_404(Conversation.objects.select_related("channel", "assignee"), pk=conversation_id)
     return {**conversation_out(c), "messages": [message_payload(m) for m in selectors.timeline(c)]}
 
 
-@router.get("/{conversation_id}/events")
+@router.get("/{conversation_id}/events", auth=needs("conversations.view_conversation"))
 def conversation_events(request: HttpRequest, conversation_id: int, after: int = 0) -> list[dict[str, Any]]:
     """Catch-up: every event of the conversation's stream after ``after``."""
     require(request.user, "conversations.view_conversation")
@@ -79,7 +80,7 @@ def post_message(request: HttpRequest, conversation_id: int, body: MessageIn) ->
     return Status(201 if created else 200, message_payload(message))
 
 
-@router.post("/{conversation_id}/events")
+@router.post("/{conversation_id}/events", auth=needs("conversations.change_conversation_status"))
 def fire_event(request: HttpRequest, conversation_id: int, body: ConversationEventIn) -> dict[str, Any]:
     c = get_object_or_404(Conversation.objects.select_related("channel", "assignee"), pk=conversation_id)
     actions.check_transition(c, body.event, actor=request.user, snooze_until=body.snooze_until)

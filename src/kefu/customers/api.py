@@ -10,6 +10,7 @@ from kefu.core.actions import require
 from kefu.customers import actions
 from kefu.customers.models import Customer
 from kefu.customers.selectors import search_customers
+from kefu.web.api_auth import needs
 
 router = Router(tags=["customers"])
 
@@ -54,14 +55,14 @@ def customer_out(c: Customer) -> dict[str, Any]:
     }
 
 
-@router.get("")
+@router.get("", auth=needs("customers.view_customer"))
 def list_customers(request: HttpRequest, q: str = "", limit: int = 50) -> list[dict[str, Any]]:
     require(request.user, "customers.view_customer")
     rows = search_customers(q).prefetch_related("tags", "identities", "remarks")[: max(1, min(limit, 200))]
     return [customer_out(c) for c in rows]
 
 
-@router.post("", response={201: dict})
+@router.post("", response={201: dict}, auth=needs("customers.add_customer"))
 def create_customer(request: HttpRequest, body: CustomerCreateIn) -> Status:
     data = body.dict()
     identities = [(i["kind"], i["value"]) for i in data.pop("identities")]
@@ -69,13 +70,13 @@ def create_customer(request: HttpRequest, body: CustomerCreateIn) -> Status:
     return Status(201, customer_out(customer))
 
 
-@router.get("/{customer_id}")
+@router.get("/{customer_id}", auth=needs("customers.view_customer"))
 def get_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     require(request.user, "customers.view_customer")
     return customer_out(get_object_or_404(Customer, pk=customer_id))
 
 
-@router.post("/{customer_id}/remarks", response={201: dict})
+@router.post("/{customer_id}/remarks", response={201: dict}, auth=needs("customers.add_customerremark"))
 def add_remark(request: HttpRequest, customer_id: int, body: CustomerRemarkIn) -> Status:
     customer = get_object_or_404(Customer, pk=customer_id)
     remark = actions.check_add_remark(customer, body.text, actor=request.user)

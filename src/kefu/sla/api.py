@@ -7,6 +7,7 @@ from ninja import Router, Schema
 
 from kefu.core.actions import require
 from kefu.sla.preview import preview
+from kefu.web.api_auth import needs
 
 router = Router(tags=["sla"])
 
@@ -19,7 +20,7 @@ class PreviewIn(Schema):
     pauses: list[list[str | None]] = []
 
 
-@router.post("/preview")
+@router.post("/preview", auth=needs("sla.preview_sla"))
 def preview_due(request: HttpRequest, body: PreviewIn) -> dict[str, Any]:
     """The due time of a target: ``{"due_at": ISO-8601}`` in the calendar's time zone
     (``null`` while a pause without an end is still running)."""

@@ -13,6 +13,7 @@ from kefu.core.events import audit_trail
 from kefu.customers.models import Customer
 from kefu.tickets import actions, selectors
 from kefu.tickets.models import Ticket
+from kefu.web.api_auth import needs
 
 router = Router(tags=["tickets"])
 
@@ -73,7 +74,7 @@ def list_tickets(
     return [ticket_out(t) for t in selectors.ticket_list(request.user, view, status)[: max(1, min(limit, 200))]]
 
 
-@router.post("", response={201: dict})
+@router.post("", response={201: dict}, auth=needs("tickets.add_ticket"))
 def create_ticket(request: HttpRequest, body: TicketIn) -> Status:
     customer = get_object_or_404(Customer, pk=body.customer)
     data = body.dict()
@@ -82,7 +83,7 @@ def create_ticket(request: HttpRequest, body: TicketIn) -> Status:
     return Status(201, ticket_out(ticket))
 
 
-@router.get("/{ticket_id}")
+@router.get("/{ticket_id}", auth=needs("tickets.view_ticket"))
 def get_ticket(request: HttpRequest, ticket_id: int) -> dict[str, Any]:
     require(request.user, "tickets.view_ticket")
     t = get_object_or_404(Ticket.objects.select_related("assignee"), pk=ticket_id)
@@ -103,14 +104,14 @@ def get_ticket(request: HttpRequest, ticket_id: int) -> dict[str, Any]:
     }
 
 
-@router.post("/{ticket_id}/events")
+@router.post("/{ticket_id}/events", auth=needs("tickets.change_ticket_status"))
 def fire_event(request: HttpRequest, ticket_id: int, body: TicketEventIn) -> dict[str, Any]:
     t = get_object_or_404(Ticket.objects.select_related("assignee"), pk=ticket_id)
     actions.check_transition_ticket(t, body.event, actor=request.user, reason=body.reason)
     return ticket_out(t)
 
 
-@router.post("/{ticket_id}/remarks", response={201: dict})
+@router.post("/{ticket_id}/remarks", response={201: dict}, auth=needs("tickets.add_ticketremark"))
 def add_remark(request: HttpRequest, ticket_id: int, body: TicketRemarkIn) -> Status:
     t = get_object_or_404(Ticket, pk=ticket_id)
     remark = actions.check_add_ticket_remark(t, body.text, actor=request.user)

@@ -9,38 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
-from ninja.security import APIKeyCookie, HttpBearer
 
-from kefu.accounts.selectors import user_for_token
 from kefu.core import inputs
 from kefu.core.errors import KefuError
-
-
-class BearerAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-class SessionAuth(APIKeyCookie):
-    """The signed-in workspace session; CSRF is checked for unsafe methods."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user
-        return None
+from kefu.web.api_auth import BearerAuth, SessionAuth
 
 
 class EdgeParser(Parser):
