@@ -140,3 +140,31 @@ def test_the_report_page_shows_each_approval_and_the_window(client, order, roles
     assert str(roles["supervisor"]) in html
     listing = client.get("/compensations/")
     assert listing.context["window_days"] == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_agents_at_the_same_moment_cannot_both_slip_under_the_limit(roles):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:memory", ":memory:")):
+        pytest.skip("threads need a shared database file")
+    o = CaseOrderFactory()
+    ConversationFactory(customer=o.customer)
+    barrier = threading.Barrier(4)
+    results: list[str] = []
+
+    def agent() -> None:
+        try:
+            barrier.wait()
+            results.append(offer(roles["aftersales"], o, amount="30").status)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=agent) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["approved", "pending_approval", "pending_approval", "pending_approval"]
