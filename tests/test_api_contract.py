@@ -90,3 +90,21 @@ def test_a_forbidden_caller_with_a_bad_body_gets_403_not_400(client, roles, meth
     assert response.json()["error"] == "forbidden"
     # and a caller with no credentials at all is still 401.
     assert send(path).status_code == 401
+
+
+@pytest.mark.django_db
+def test_every_body_and_error_is_documented(client, roles):
+    _token, raw = do_create_api_token(roles["admin"], now=clock.now())
+    schema = json.loads(client.get("/api/v1/openapi.json", HTTP_AUTHORIZATION=f"Bearer {raw}").content)
+    for path in ("/api/v1/orders", "/api/v1/shipping/quote", "/api/v1/shipments/{shipment_id}/events"):
+        body = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert body.get("properties"), path
+    assert "customer" in schema["paths"]["/api/v1/orders"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]["properties"]
+    assert set(schema["components"]["schemas"]["ErrorOut"]["required"]) == {"error", "message"}
+    for path, item in schema["paths"].items():
+        for method, op in item.items():
+            for code in ("400", "401", "403"):
+                assert code in op["responses"], (method, path, code)
+    assert "409" in schema["paths"]["/api/v1/orders"]["post"]["responses"]

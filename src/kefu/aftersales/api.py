@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from kefu.aftersales import actions, selectors
+from kefu.aftersales.api_docs import OrderCreateIn, ShipmentEventsIn, ShippingQuoteIn
 from kefu.aftersales.couriers import posted
 from kefu.aftersales.models import Order, Shipment
 from kefu.core import clock, inputs, params
 from kefu.core.actions import require
 from kefu.core.errors import NotFound, ValidationFailed
 from kefu.web.api_auth import needs
+from kefu.web.api_docs import ErrorOut, body_doc
 
 router = Router(tags=["aftersales"])
 
@@ -108,7 +110,12 @@ def _order(order_id: int) -> Order:
         raise NotFound(_("No order %(id)s.") % {"id": order_id}) from None
 
 
-@router.post("orders", response={201: dict}, auth=needs("aftersales.add_order"))
+@router.post(
+    "orders",
+    response={201: dict, 409: ErrorOut},
+    auth=needs("aftersales.add_order"),
+    openapi_extra=body_doc(OrderCreateIn),
+)
 def create_order(request: HttpRequest) -> Status:
     order = actions.check_create_order(body_of(request), actor=request.user, source="api")
     return Status(201, order_out(_order(order.pk)))
@@ -120,7 +127,9 @@ def get_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
     return order_out(_order(order_id))
 
 
-@router.post("shipments/{shipment_id}/events", auth=needs("aftersales.ship_order"))
+@router.post(
+    "shipments/{shipment_id}/events", auth=needs("aftersales.ship_order"), openapi_extra=body_doc(ShipmentEventsIn)
+)
 def shipment_events(request: HttpRequest, shipment_id: str) -> dict[str, Any]:
     """Tracking events from the courier: one object or ``{"events": [...]}``, each with ``kind``
     (or ``status``; kefu's kinds or the courier's words, e.g. 已签收), ``time`` (ISO-8601 with a
@@ -133,7 +142,7 @@ def shipment_events(request: HttpRequest, shipment_id: str) -> dict[str, Any]:
     return {"stored": len(stored), "shipment": shipment_out(shipment)}
 
 
-@router.post("shipping/quote", auth=needs("aftersales.view_shippingrate"))
+@router.post("shipping/quote", auth=needs("aftersales.view_shippingrate"), openapi_extra=body_doc(ShippingQuoteIn))
 def shipping_quote(request: HttpRequest) -> dict[str, Any]:
     """``{"weight_grams": 1500, "province": "广东", "courier": "顺丰"?}`` or ``{"lines": [{"sku",
     "quantity"}], "shop": CODE?, "province"}`` → quotes per courier, cheapest first."""

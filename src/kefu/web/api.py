@@ -19,6 +19,7 @@ from ninja.parser import Parser
 from kefu.core import inputs
 from kefu.core.errors import KefuError
 from kefu.web.api_auth import BearerAuth, SessionAuth
+from kefu.web.api_docs import ErrorOut
 
 
 class EdgeParser(Parser):
@@ -33,7 +34,40 @@ class EdgeParser(Parser):
         return super().parse_querydict(data, list_fields, request)
 
 
-api = NinjaAPI(
+HTTP_ERROR_CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    429: "throttled",
+}
+
+
+class KefuAPI(NinjaAPI):
+    """Publishes the house error shape: every operation declares the errors it can give
+    (400 bad input, 401 no credentials, 403 role may not, 404 an id in the path, 409 a state
+    that does not allow a write), each with :class:`~kefu.web.api_docs.ErrorOut`."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema["components"].setdefault("schemas", {})["ErrorOut"] = ErrorOut.model_json_schema()
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+        for path, item in schema["paths"].items():
+            for method, op in item.items():
+                responses = op.setdefault("responses", {})
+                codes = ["400", "401", "403"]
+                if "{" in path:
+                    codes.append("404")
+                if method in ("post", "put", "patch", "delete"):
+                    codes.append("409")
+                for code in codes:
+                    responses.setdefault(code, {"description": HTTP_ERROR_CODES.get(int(code), "error"), **ref})
+        return schema
+
+
+api = KefuAPI(
     parser=EdgeParser(),
     title="kefu 客服 API",
     version="1",
@@ -60,9 +94,6 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
         {"error": "invalid", "message": _("The request body or parameters are not valid."), "details": exc.errors},
         status=400,
     )
-
-
-HTTP_ERROR_CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "throttled"}
 
 
 @api.exception_handler(HttpError)
