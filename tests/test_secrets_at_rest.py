@@ -99,3 +99,24 @@ def test_the_migration_encrypts_existing_plain_rows():
     assert Mailbox.objects.get(pk=box.pk).password == "plain-old-pw"
     migration.decrypt_to_plain(apps, None)  # the way back
     assert stored(box.pk) == "plain-old-pw"
+
+
+def test_reencrypt_moves_every_row_to_the_first_key(settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    settings.KEFU_ENCRYPTION_KEYS = ()
+    box = MailboxFactory(password="rotate-me")
+    new_key = Fernet.generate_key().decode()
+    settings.KEFU_ENCRYPTION_KEYS = (new_key,)
+    out = StringIO()
+    call_command("reencrypt", stdout=out)
+    assert "re-encrypted 1 row" in out.getvalue()
+    assert Fernet(new_key.encode()).decrypt(stored(box.pk).removeprefix("kefu-enc:").encode()) == b"rotate-me"
+    # a row no key opens is reported, never overwritten
+    settings.KEFU_ENCRYPTION_KEYS = (Fernet.generate_key().decode(),)
+    before = stored(box.pk)
+    with pytest.raises(CommandError, match="could not be decrypted"):
+        call_command("reencrypt", stdout=StringIO())
+    assert stored(box.pk) == before

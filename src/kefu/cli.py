@@ -5,6 +5,7 @@ kefu web              HTTP + WebSocket only (scaled mode, several workers)
 kefu worker           jobs + timers only (scaled mode)
 kefu demo             load the demo company (idempotent)
 kefu token create U   print a new API token for user U
+kefu reencrypt        seal stored secrets again with the first KEFU_ENCRYPTION_KEY
 kefu migrate / createsuperuser / shell / …   Django's commands
 """
 
