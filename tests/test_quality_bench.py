@@ -50,3 +50,14 @@ def test_bench_quality_prints_medians_a_baseline_and_the_share_of_each_rule():
     # and the database is left as it was.
     assert (Conversation.objects.count(), Message.objects.count(), MessageEmotion.objects.count()) == before
     assert not Inspection.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bench_quality_without_the_lint_cache_lints_every_agent_message():
+    out = io.StringIO()
+    # Given the worst case asked for (no lint cache), then no lint call is a cache hit.
+    call_command("bench", "quality", "--count", "4", "--rounds", "1", "--lint-cache", "0", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["lint_cache"] is False
+    assert result["lint_calls_last_round"] > 0
+    assert result["lint_cache_hits_last_round"] == 0

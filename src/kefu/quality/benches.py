@@ -213,8 +213,9 @@ class _Rollback(Exception):
     count=(int, 2000, "conversations to store and inspect"),
     rounds=(int, 5, "rounds (medians are reported)"),
     skip=(str, "", "rules to leave out, comma-separated"),
+    lint_cache=(int, 1, "1: lint each distinct agent text once per round (as the sweeper); 0: lint every message"),
 )
-def quality_bench(count: int = 2000, rounds: int = 5, skip: str = "") -> dict[str, Any]:
+def quality_bench(count: int = 2000, rounds: int = 5, skip: str = "", lint_cache: int = 1) -> dict[str, Any]:
     left_out = {rule.strip() for rule in skip.split(",") if rule.strip()}
     specs = [spec for spec in engine.shipped_specs() if spec.id not in left_out]
     tag = uuid.uuid4().hex[:8]
@@ -240,7 +241,7 @@ def quality_bench(count: int = 2000, rounds: int = 5, skip: str = "") -> dict[st
                 _read(ids, Run())
                 baseline_rates.append(count / (time.perf_counter() - started))
                 # The inspection: the same reads, then every rule; a fresh lint cache per round.
-                run = Run()
+                run = Run(cache=bool(lint_cache))
                 started = time.perf_counter()
                 round_times: dict[str, float] = {}
                 for read_seconds, transcripts in _read(ids, run):
@@ -293,6 +294,7 @@ def quality_bench(count: int = 2000, rounds: int = 5, skip: str = "") -> dict[st
                 "ms_per_rule_per_conversation": {
                     rule: round(s / (count * rounds) * 1000, 4) for rule, s in timings.items()
                 },
+                "lint_cache": bool(lint_cache),
                 "lint_calls_last_round": run.lint_calls,
                 "lint_cache_hits_last_round": run.lint_hits,
                 "analysis_pending": pending,
