@@ -47,8 +47,8 @@ HTTP_ERROR_CODES = {
 
 class KefuAPI(NinjaAPI):
     """Publishes the house error shape: every operation declares the errors it can give
-    (400 bad input, 401 no credentials, 403 role may not, 404 an id in the path, 409 a state
-    that does not allow a write), each with :class:`~kefu.web.api_docs.ErrorOut`."""
+    (400 bad input, 401 no credentials, 403 role may not, 404 an id in the path or a
+    write's body, 409 a state that does not allow a write), each with :class:`~kefu.web.api_docs.ErrorOut`."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
@@ -58,9 +58,10 @@ class KefuAPI(NinjaAPI):
             for method, op in item.items():
                 responses = op.setdefault("responses", {})
                 codes = ["400", "401", "403"]
-                if "{" in path:
+                writes = method in ("post", "put", "patch", "delete")
+                if "{" in path or writes:  # an id in the path, or a body naming a customer, calendar, …
                     codes.append("404")
-                if method in ("post", "put", "patch", "delete"):
+                if writes:
                     codes.append("409")
                 for code in codes:
                     responses.setdefault(code, {"description": HTTP_ERROR_CODES.get(int(code), "error"), **ref})
