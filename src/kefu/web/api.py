@@ -52,6 +52,7 @@ class KefuAPI(NinjaAPI):
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
+        _no_unstorable_text(schema)
         schema["components"].setdefault("schemas", {})["ErrorOut"] = ErrorOut.model_json_schema()
         ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
         for path, item in schema["paths"].items():
@@ -66,6 +67,23 @@ class KefuAPI(NinjaAPI):
                 for code in codes:
                     responses.setdefault(code, {"description": HTTP_ERROR_CODES.get(int(code), "error"), **ref})
         return schema
+
+
+# kefu.core.inputs refuses NUL and lone surrogates in every string it is sent; say so in the contract.
+STORABLE_TEXT = "^[^\\u0000\\ud800-\\udfff]*$"
+
+
+def _no_unstorable_text(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(node):
+            node["pattern"] = STORABLE_TEXT
+        if node.get("type") == "object" and "propertyNames" not in node:
+            node["propertyNames"] = {"pattern": STORABLE_TEXT}  # extra keys are checked too
+        for value in node.values():
+            _no_unstorable_text(value)
+    elif isinstance(node, list):
+        for value in node:
+            _no_unstorable_text(value)
 
 
 api = KefuAPI(
