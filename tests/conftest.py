@@ -10,8 +10,8 @@ import pytest
 
 from kefu.core.tasks import HUEY
 
-# Servers the tests start (each with its own KEFU_VAR_DIR) share the trained assist/bot models of
-# this checkout instead of training them again at their first migrate.
+# Servers the tests start (each with its own KEFU_VAR_DIR) share one model scratch directory (only
+# `kefu assist_train` writes there; the models themselves ship in the package).
 os.environ.setdefault("KEFU_MODEL_DIR", str(Path(__file__).resolve().parent.parent / "var" / "models"))
 
 
