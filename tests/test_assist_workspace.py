@@ -120,3 +120,27 @@ def test_a_calm_customer_leaves_priority_alone(roles):
     analyze_new_customer_messages(conversation.pk, now=clock.now())
     conversation.refresh_from_db()
     assert conversation.priority == "normal"
+
+
+@pytest.mark.parametrize(
+    ("text", "soothe"),
+    [
+        ("骗子！我要投诉到12315！！", True),  # sure by the screen: shown before the worker stores the analysis
+        ("你好，请问什么时候发货", False),  # a plain question: calm, no prompt
+    ],
+)
+def test_the_page_never_runs_the_encoder_for_the_mood(client, roles, text, soothe):
+    from kefu.core.text import embed
+
+    # Given a customer message the worker has not analysed yet (analysis lags under load)
+    conversation = ConversationFactory(assignee=roles["reception"])
+    do_post_message(conversation, author_kind="customer", text=text, now=clock.now())
+    assert not MessageEmotion.objects.filter(conversation=conversation).exists()
+    calls = embed.stats()["encoder_calls"]
+    # When the agent opens the conversation
+    client.force_login(roles["reception"])
+    page = client.get(f"/conversations/{conversation.pk}/").content.decode()
+    # Then the panel used the cheap screen only: no encoder call, nothing stored by the page
+    assert embed.stats()["encoder_calls"] == calls
+    assert not MessageEmotion.objects.filter(conversation=conversation).exists()
+    assert ('id="assist-soothe"' in page) is soothe

@@ -3,7 +3,6 @@ and the priority raise they cause (R19, R31)."""
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -13,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kefu.assist import analysis, cues
+from kefu.assist import analysis
 from kefu.assist import emotion as emotion_model
 from kefu.assist.choices import AnalysisPath, Emotion, Severity
 from kefu.assist.lint import blocking, default_phrases, lint
@@ -26,7 +25,6 @@ from kefu.core.choices import PRIORITY_RANK, Priority
 from kefu.core.errors import ValidationFailed
 from kefu.core.events import publish
 from kefu.core.records import save_changes
-from kefu.core.text import fold
 
 # The priority an unhappy / angry (or threatening) customer's conversation is raised to at least.
 RAISE_TO = {Emotion.UNHAPPY: Priority.HIGH, Emotion.ANGRY: Priority.URGENT}
@@ -153,14 +151,6 @@ def _strength(a: emotion_model.Analysis) -> int:
     if a.urgent and a.emotion != Emotion.CALM:
         target = Priority.URGENT
     return PRIORITY_RANK[Priority(target)] if target is not None else 0
-
-
-# Words and marks without which a message is taken as calm without running the models (cheap first pass).
-_MAYBE_UPSET = re.compile(r"[不没别还差慢坏错退烂投气急催等怎为!！?？]")
-
-
-def might_be_upset(text: str) -> bool:
-    return bool(_MAYBE_UPSET.search(fold(text))) or bool(cues.find(text).all)
 
 
 # --- analysis once per message: the drain of pending messages ---------------------------------------

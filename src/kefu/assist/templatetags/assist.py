@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from kefu.assist.actions import assist_settings, might_be_upset
+from kefu.assist.actions import assist_settings
 from kefu.assist.choices import Emotion
 from kefu.assist.models import MessageEmotion
 
@@ -37,11 +37,13 @@ def _mood(conversation: Any) -> dict[str, Any] | None:
     stored = MessageEmotion.objects.filter(message=last).first()
     if stored is not None:
         return {"emotion": stored.emotion, "score": stored.score, "urgent": stored.urgent, "cues": stored.cues}
-    if not might_be_upset(last.text):
-        return {"emotion": Emotion.CALM.value, "score": 0.0, "urgent": False, "cues": []}
-    from kefu.assist.emotion import analyze
+    # Not analysed yet (the worker lags under load): the cheap screen only, never the encoder on the
+    # page's path; where the screen is unsure the panel waits for the stored analysis (its live
+    # ``classified`` event) instead of computing it a second time.
+    from kefu.assist.emotion import screen
 
-    return analyze(last.text).as_dict()
+    sure = screen(last.text)
+    return sure.as_dict() if sure is not None else None
 
 
 def _soothing(conversation: Any, agent: Any) -> list[dict[str, Any]]:
