@@ -193,7 +193,9 @@ class ComplaintSettings(models.Model):
     """The numbers an administrator tunes (one row, pk=1)."""
 
     contact_minutes = models.PositiveSmallIntegerField(
-        _("Contact the customer within (minutes)"), default=30, help_text=_("Contact the customer at once: the first contact is due this many minutes after registration.")
+        _("Contact the customer within (minutes)"),
+        default=30,
+        help_text=_("Contact the customer at once: the first contact is due this many minutes after registration."),
     )
     record_period_months = models.PositiveSmallIntegerField(_("Staff record: rolling period (months)"), default=12)
 
