@@ -9,7 +9,11 @@ from django.core.management import call_command
 
 @pytest.mark.django_db(transaction=True)
 def test_bench_sla_prints_medians_a_baseline_and_exactly_once_at_a_tiny_size():
-    # Given a tiny run: 30 due timers, 200 due-time computations a round, two rounds
+    # Given the shipped calendars and policies (a transactional test before may have flushed them)
+    from tests.factories import ensure_sla_defaults
+
+    ensure_sla_defaults()
+    # and a tiny run: 30 due timers, 200 due-time computations a round, two rounds
     out = io.StringIO()
     call_command(
         "bench", "sla", "--tickets", "30", "--computations", "200", "--batch", "10", "--repeat", "2", stdout=out
