@@ -99,9 +99,12 @@ def test_every_body_and_error_is_documented(client, roles):
     for path in ("/api/v1/orders", "/api/v1/shipping/quote", "/api/v1/shipments/{shipment_id}/events"):
         body = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
         assert body.get("properties"), path
-    assert "customer" in schema["paths"]["/api/v1/orders"]["post"]["requestBody"]["content"]["application/json"][
-        "schema"
-    ]["properties"]
+    assert (
+        "customer"
+        in schema["paths"]["/api/v1/orders"]["post"]["requestBody"]["content"]["application/json"]["schema"][
+            "properties"
+        ]
+    )
     assert set(schema["components"]["schemas"]["ErrorOut"]["required"]) == {"error", "message"}
     for path, item in schema["paths"].items():
         for method, op in item.items():
