@@ -181,7 +181,9 @@ class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
             self.granted.add(perm)
         if not internal:
             with override(self.language):
-                await database_sync_to_async(check_reply_text)(text)  # the reply standards (kefu.assist)
+                # The reply standards (kefu.assist): two reads and the lint, on the thread pool rather than
+                # the one thread the group commit writes on, which every agent's reply would queue behind.
+                await database_sync_to_async(check_reply_text, thread_sensitive=False)(text)
         post = Post(
             conversation_id=conversation_id,
             author_kind=AuthorKind.AGENT,
