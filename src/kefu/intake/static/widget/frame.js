@@ -244,6 +244,18 @@
       $("composer-error").textContent = data.message || "";
       return;
     }
+    // The server could not store it right now (its database failed, even for this message alone):
+    // keep it in the outbox and send it again with backoff, as after a reconnect; give up after 5 tries.
+    if ((data.error === "not_stored" || data.error === "server_error") && data.client_id) {
+      var pending = state.outbox.filter(function (i) { return i.client_id === data.client_id; })[0];
+      if (pending && (pending.tries || 0) < 5) {
+        pending.tries = (pending.tries || 0) + 1;
+        saveOutbox();
+        setTimeout(function () { send({ op: "send", client_id: pending.client_id, text: pending.text }); },
+                   1000 * Math.pow(2, pending.tries - 1));
+        return;
+      }
+    }
     if (li) {
       li.classList.add("failed");
       li.querySelector(".state").textContent = T.failed + (data.message ? " · " + data.message : "");
