@@ -69,3 +69,20 @@ class CompensationFactory(factory.django.DjangoModelFactory):
     status = "pending_approval"
     created_at = factory.LazyFunction(clock.now)
     updated_at = factory.LazyFunction(clock.now)
+
+
+def order_with_chat() -> Order:
+    """An order whose customer has a conversation (so compensation can be told to them)."""
+    from tests.factories import ConversationFactory
+
+    order = CaseOrderFactory()
+    ConversationFactory(customer=order.customer)
+    return order
+
+
+def offer_compensation(actor: object, order: Order, **fields: object) -> Compensation:
+    """Offer compensation for ``order`` through the action; ``fields`` override kind, amount, reason …"""
+    from kefu.cases.actions import check_offer_compensation
+
+    args: dict[str, object] = {"customer": order.customer, "reason": "delay", "order": order, **fields}
+    return check_offer_compensation(actor, **args)  # type: ignore[arg-type]

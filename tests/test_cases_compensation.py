@@ -10,29 +10,25 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from kefu.cases.actions import check_approve_compensation, check_offer_compensation
+from kefu.cases.actions import check_approve_compensation
 from kefu.cases.models import CaseSettings, Compensation
 from kefu.cases.selectors import approval_queue, cost_report
 from kefu.conversations.models import Message
 from kefu.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from kefu.core.events import audit_trail
-from tests.factories import ConversationFactory, CustomerFactory
-from tests.factories_cases import CaseOrderFactory
+from tests.factories import CustomerFactory
+from tests.factories_cases import offer_compensation, order_with_chat
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def order():
-    o = CaseOrderFactory()
-    ConversationFactory(customer=o.customer)
-    return o
+    return order_with_chat()
 
 
 def offer(actor, order, **kw):
-    fields = {"customer": order.customer, "kind": "coupon", "amount": "20", "reason": "delay", "order": order}
-    fields.update(kw)
-    return check_offer_compensation(actor, **fields)
+    return offer_compensation(actor, order, **{"kind": "coupon", "amount": "20", **kw})
 
 
 def test_within_the_limit_is_approved_at_once_and_the_customer_told(order, roles):

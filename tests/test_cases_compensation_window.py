@@ -13,7 +13,7 @@ import time_machine
 from kefu.cases.actions import check_approve_compensation, check_offer_compensation
 from kefu.cases.models import CaseSettings, CompensationApproval
 from tests.factories import ConversationFactory
-from tests.factories_cases import CaseOrderFactory
+from tests.factories_cases import CaseOrderFactory, offer_compensation, order_with_chat
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +22,11 @@ T0 = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)
 
 @pytest.fixture
 def order():
-    o = CaseOrderFactory()
-    ConversationFactory(customer=o.customer)
-    return o
+    return order_with_chat()
 
 
 def offer(actor, order, **kw):
-    fields = {"customer": order.customer, "kind": "money", "amount": "50.00", "reason": "delay", "order": order}
-    fields.update(kw)
-    return check_offer_compensation(actor, **fields)
+    return offer_compensation(actor, order, **{"kind": "money", "amount": "50.00", **kw})
 
 
 def test_three_payouts_at_the_limit_in_a_row_cannot_be_split(order, roles):
