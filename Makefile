@@ -47,9 +47,9 @@ web: $(VENV)/.base-installed
 worker: $(VENV)/.base-installed
 	$(BIN)/kefu worker
 
+# Refresh the UI catalogs; TSV=new.tsv fills new entries (msgid<TAB>简体<TAB>繁體), see tools/i18n_fill.py.
 messages: $(VENV)/.dev-installed
-	cd src/kefu && ../../$(BIN)/kefu makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete --no-location -i "demo/*"
-	cd src/kefu && ../../$(BIN)/kefu compilemessages
+	$(BIN)/python tools/i18n_fill.py $(TSV)
 
 # Re-pin the dependencies after editing pyproject.toml (uv resolves; pip installs from the lock).
 lock: $(VENV)/.base-installed
