@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from kefu.conversations.choices import AuthorKind, ConversationStatus
-from kefu.conversations.hooks import messages_stored
+from kefu.conversations.hooks import messages_created, messages_stored
 from kefu.conversations.models import Attachment, Channel, Conversation, Message
 from kefu.conversations.outbound import deliver_after_commit
 from kefu.conversations.router import assignment_payload
@@ -221,6 +221,7 @@ def post_many(posts: Sequence[Post], *, now: datetime) -> list[PostResult]:
                 stored[(post.conversation_id, client_id)] = message  # a repeat inside the batch
             new.append((i, message))
         Message.objects.bulk_create([m for _i, m in new])
+        messages_created([m for _i, m in new])  # the search index (kefu.finder), same transaction
         made: dict[int, list[Attachment]] = {}
         for i, message in new:
             for upload, info in zip(posts[i].attachments, checked[i][2], strict=True):

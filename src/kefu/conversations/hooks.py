@@ -15,6 +15,22 @@ from typing import Any
 Stored = list[tuple[Any, str, Any]]
 Listener = Callable[[Stored, datetime], None]
 _LISTENERS: list[Listener] = []
+# Called with every message a batch created, right after the bulk insert, in the same
+# transaction (the search index, kefu.finder, registers here): one call per batch.
+Created = Callable[[list[Any]], None]
+_CREATED: list[Created] = []
+
+
+def on_messages_created(fn: Created) -> Created:
+    if fn not in _CREATED:
+        _CREATED.append(fn)
+    return fn
+
+
+def messages_created(messages: list[Any]) -> None:
+    if messages:
+        for fn in _CREATED:
+            fn(messages)
 
 
 def on_messages(fn: Listener) -> Listener:
