@@ -47,6 +47,8 @@
     };
   }
   function handle(data) {
+    // Other parts of the page (the assist suggestions) follow the same events.
+    document.dispatchEvent(new CustomEvent("kefu:stream", { detail: data }));
     if (data.stream === "inbox") return onInbox(data);
     if (data.type === "ack") return onAck(data);
     if (data.type === "error") return onError(data);
