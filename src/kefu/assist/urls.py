@@ -1,5 +1,13 @@
 """Workspace pages of the assist app (included from kefu.web.urls, in the ``web`` namespace)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from kefu.assist import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "assist/conversations/<int:pk>/suggestions/",
+        views.conversation_suggestions,
+        name="assist-suggestions",
+    ),
+]

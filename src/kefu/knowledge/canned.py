@@ -91,19 +91,16 @@ def customer_language(conversation: Any) -> str:
 
 
 def order_values(conversation: Any) -> dict[str, str]:
-    """{订单号} {快递公司} {快递单号} from the order linked to the conversation, if any."""
+    """{订单号} {快递公司} {快递单号} {预计发货} {预计到货} {发货到货} from the order linked to the
+    conversation, if any."""
     try:
-        from kefu.aftersales.selectors import linked_order
+        from kefu.aftersales.selectors import linked_order, template_values
     except ImportError:  # the orders app is optional for the library
         return {}
     order = linked_order(conversation=conversation)
     if order is None:
         return {}
-    return {
-        "订单号": str(order.number),
-        "快递公司": str(getattr(order, "courier", "") or ""),
-        "快递单号": str(getattr(order, "tracking_no", "") or ""),
-    }
+    return {k: str(v or "") for k, v in template_values(order).items()}
 
 
 def picker_items(conversation: Any, agent: Any, replies: Any) -> list[dict[str, Any]]:

@@ -10,17 +10,9 @@ from django import template
 from kefu.assist.actions import assist_settings
 from kefu.assist.choices import Emotion
 from kefu.assist.models import MessageEmotion
+from kefu.assist.suggest import SOOTHE_KEYS  # the soothing phrases, one list with the live-assist ranking
 
 register = template.Library()
-
-# Canned replies that calm an upset customer first (R19's seven steps, R31): apologise, do not shirk,
-# check at once, compensate.
-SOOTHE_KEYS = (
-    "dissatisfied_apologize_cooperate",
-    "logistics_checking",
-    "quality_ask_photos",
-    "aftersales_coupon_20",
-)
 
 
 @register.inclusion_tag("assist/_composer_lint.html")
@@ -72,3 +64,16 @@ def assist_panel(context: Any, conversation: Any) -> dict[str, Any]:
         "upset": upset,
         "soothing": _soothing(conversation, getattr(request, "user", None)) if upset else [],
     }
+
+
+@register.inclusion_tag("assist/_suggest_panel.html", takes_context=True)
+def assist_suggestions(context: Any, conversation: Any) -> dict[str, Any]:
+    """The live-assist suggestions (kefu.assist.suggest) for ``conversation``: rendered with the page,
+    refreshed by ``assist/suggest.js`` from ``web:assist-suggestions`` when a customer message arrives or
+    its analysis is stored."""
+    from kefu.assist.suggest import suggestions
+    from kefu.assist.views import panel_context
+
+    request = context.get("request")
+    ctx, items = suggestions(conversation, getattr(request, "user", None))
+    return panel_context(conversation, ctx, items)

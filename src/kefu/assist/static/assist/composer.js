@@ -97,12 +97,16 @@
   }, true);
   form.addEventListener("submit", function () { setTimeout(function () { render("", []); }, 0); });
 
-  document.querySelectorAll("[data-assist-insert]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      var add = button.getAttribute("data-assist-insert");
-      text.value = text.value.trim() ? text.value.replace(/\s*$/, "") + "\n" + add : add;
-      text.focus();
-      text.dispatchEvent(new Event("input", { bubbles: true }));
-    });
+  // One click puts a suggestion into the reply box (delegated: the suggestions panel is re-rendered
+  // live). The input event runs the reply lint on the result, as for typed text.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-assist-insert]");
+    if (!button) return;
+    var add = button.getAttribute("data-assist-insert");
+    text.value = text.value.trim() ? text.value.replace(/\s*$/, "") + "\n" + add : add;
+    var id = button.getAttribute("data-canned-id");
+    if (id) text.dataset.cannedUsed = ((text.dataset.cannedUsed || "") + " " + id).trim();  // usage count
+    text.focus();
+    text.dispatchEvent(new Event("input", { bubbles: true }));
   });
 })();
