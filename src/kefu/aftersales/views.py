@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,9 +31,9 @@ from kefu.conversations.models import Conversation
 from kefu.core import clock, params
 from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError, ValidationFailed
+from kefu.core.pages import attempt, back, need
 from kefu.shops.models import Product, Shop
 from kefu.tickets.models import Ticket
-from kefu.web.helpers import attempt, back
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 IMPORT_SALT = "kefu.aftersales.import"
@@ -51,12 +50,6 @@ def local_time(value: str) -> datetime | None:
         raise ValidationFailed(_("“%(value)s” is not a date and time.") % {"value": value}) from None
     parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
     return params.moment(parsed.isoformat())  # type: ignore[no-any-return]  # sane years and offsets
-
-
-def need(user: Any, perm: str) -> None:
-    """Pages answer 403 (not a server error) to a role that may not see them."""
-    if not has_perm(user, perm):
-        raise DjangoPermissionDenied(perm)
 
 
 def kind_page(request: HttpRequest, rows: Any, choices: Any) -> tuple[Any, str]:
@@ -76,7 +69,7 @@ def _perms(user: Any, *names: str) -> dict[str, bool]:
 
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
-    need(request.user, "aftersales.view_order")
+    need(request, "aftersales.view_order")
     params = {k: request.GET.get(k, "") for k in ("status", "payment", "shop", "q")}
     page = Paginator(selectors.order_list(params), 50).get_page(request.GET.get("page"))
     return render(
@@ -122,7 +115,7 @@ def _order_body(post: Any) -> dict[str, Any]:
 
 @login_required
 def order_new(request: HttpRequest) -> HttpResponse:
-    need(request.user, "aftersales.view_order")
+    need(request, "aftersales.view_order")
     customer = None
     if params.is_digits(request.GET.get("customer", "")):
         from kefu.customers.models import Customer
@@ -170,7 +163,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def order_import(request: HttpRequest) -> HttpResponse:
-    need(request.user, "aftersales.import_orders")
+    need(request, "aftersales.import_orders")
     context: dict[str, Any] = {"tab": "orders"}
     if request.method == "POST" and request.POST.get("token"):
         try:
@@ -214,7 +207,7 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    need(request.user, "aftersales.view_order")
+    need(request, "aftersales.view_order")
     try:
         order = selectors.order_detail(pk)
     except Order.DoesNotExist:
@@ -360,7 +353,7 @@ def order_link(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cod_queue(request: HttpRequest) -> HttpResponse:
-    need(request.user, "aftersales.view_order")
+    need(request, "aftersales.view_order")
     now = clock.now()
     config = AftersalesSettings.load()
     since = now - timedelta(days=30)
@@ -408,7 +401,7 @@ def cod_call(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def logistics(request: HttpRequest) -> HttpResponse:
-    need(request.user, "aftersales.view_logisticsexception")
+    need(request, "aftersales.view_logisticsexception")
     show = request.GET.get("show", "open")
     rows = (
         selectors.open_exceptions()
@@ -484,7 +477,7 @@ def logistics_do(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def shipping_rates(request: HttpRequest) -> HttpResponse:
-    need(request.user, "aftersales.view_shippingrate")
+    need(request, "aftersales.view_shippingrate")
     can_edit = has_perm(request.user, "aftersales.change_shippingrate")
     editing: ShippingRate | None = None
     if params.is_digits(request.GET.get("edit", "")):
@@ -530,5 +523,5 @@ def _calculator(request: HttpRequest) -> dict[str, Any]:
 @login_required
 def shipping_quote(request: HttpRequest) -> HttpResponse:
     """The composer's 运费 tool (htmx partial)."""
-    need(request.user, "aftersales.view_shippingrate")
+    need(request, "aftersales.view_shippingrate")
     return render(request, "aftersales/_quote.html", {"calc": _calculator(request)})

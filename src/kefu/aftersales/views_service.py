@@ -17,13 +17,13 @@ from kefu.aftersales import selectors, service_actions
 from kefu.aftersales.choices import ReminderKind, ServiceKind, ServiceStatus
 from kefu.aftersales.models import Order, ServiceOrder, WarrantyReminder
 from kefu.aftersales.transitions import service_machine
-from kefu.aftersales.views import SHANGHAI, kind_page, local_time, need
+from kefu.aftersales.views import SHANGHAI, kind_page, local_time
 from kefu.core import clock, params
 from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError, ValidationFailed
+from kefu.core.pages import attempt, back, need
 from kefu.customers.models import Customer
 from kefu.shops.models import Product
-from kefu.web.helpers import attempt, back
 
 OPEN_SERVICE = (ServiceStatus.NEW, ServiceStatus.SCHEDULED, ServiceStatus.ON_SITE, ServiceStatus.DONE)
 
@@ -38,7 +38,7 @@ def technicians() -> list[Any]:
 
 @login_required
 def service_orders(request: HttpRequest) -> HttpResponse:
-    need(request.user, "aftersales.view_serviceorder")
+    need(request, "aftersales.view_serviceorder")
     is_tech = has_perm(request.user, "aftersales.work_service_order")
     view = request.GET.get("view", "mine" if is_tech and not request.user.is_staff else "open")
     rows = ServiceOrder.objects.select_related("ticket", "ticket__customer", "technician", "product", "order")
@@ -64,7 +64,7 @@ def service_orders(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def service_order_new(request: HttpRequest) -> HttpResponse:
-    need(request.user, "aftersales.view_serviceorder")
+    need(request, "aftersales.view_serviceorder")
     order = Order.objects.filter(pk=request.GET.get("order") or 0).select_related("customer").first()
     customer = order.customer if order else Customer.objects.filter(pk=request.GET.get("customer") or 0).first()
     error = ""
@@ -109,7 +109,7 @@ def service_order_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def service_order(request: HttpRequest, pk: int) -> HttpResponse:
-    need(request.user, "aftersales.view_serviceorder")
+    need(request, "aftersales.view_serviceorder")
     so = get_object_or_404(
         ServiceOrder.objects.select_related("ticket", "ticket__customer", "technician", "product", "order"), pk=pk
     )
@@ -190,7 +190,7 @@ def service_order_do(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def reminders(request: HttpRequest) -> HttpResponse:
-    need(request.user, "aftersales.view_warrantyreminder")
+    need(request, "aftersales.view_warrantyreminder")
     today = clock.now().astimezone(SHANGHAI).date()
     page, kind = kind_page(request, selectors.reminders_to_do(today), ReminderKind)
     for r in page:

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -37,19 +36,13 @@ from kefu.core import clock, params
 from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError
 from kefu.core.events import audit_trail
+from kefu.core.pages import attempt, need
 from kefu.customers.models import Customer
-from kefu.web.helpers import attempt
-
-
-def _allow(request: HttpRequest, perm: str) -> None:
-    """A page the role may not see answers 403."""
-    if not has_perm(request.user, perm):
-        raise PermissionDenied(perm)
 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    _allow(request, "cases.view_case")
+    need(request, "cases.view_case")
     filters = selectors.CaseFilters.from_query(request.GET)
     page = Paginator(selectors.workbench(request.user, filters), 50).get_page(request.GET.get("page"))
     return render(
@@ -70,7 +63,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _allow(request, "cases.view_case")
+    need(request, "cases.view_case")
     case = get_object_or_404(
         Case.objects.select_related("order__shop", "customer", "owner", "team", "conversation", "order_line"), pk=pk
     )
@@ -131,7 +124,7 @@ def case_event(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def case_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     """An evidence photo, to staff who may see cases; only checked images are stored."""
-    _allow(request, "cases.view_case")
+    need(request, "cases.view_case")
     photo = get_object_or_404(CasePhoto, pk=pk)
     response = FileResponse(photo.file.open("rb"), content_type=photo.content_type, filename=photo.name)
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
@@ -155,7 +148,7 @@ def _int(value: str | None) -> int | None:
 @login_required
 def case_new(request: HttpRequest) -> HttpResponse:
     """The new-case form, one click from a conversation, a customer or an order."""
-    _allow(request, "cases.add_case")
+    need(request, "cases.add_case")
     source = request.POST if request.method == "POST" else request.GET
     conversation = Conversation.objects.filter(pk=_int(source.get("conversation"))).first()
     order = Order.objects.filter(pk=_int(source.get("order"))).select_related("shop", "customer").first()
@@ -210,7 +203,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def finance_queue(request: HttpRequest) -> HttpResponse:
-    _allow(request, "cases.view_case")
+    need(request, "cases.view_case")
     return render(
         request,
         "cases/finance.html",
@@ -227,7 +220,7 @@ def finance_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def compensation_list(request: HttpRequest) -> HttpResponse:
-    _allow(request, "cases.view_compensation")
+    need(request, "cases.view_compensation")
     return render(
         request,
         "cases/compensations.html",
@@ -244,7 +237,7 @@ def compensation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def compensation_new(request: HttpRequest) -> HttpResponse:
-    _allow(request, "cases.add_compensation")
+    need(request, "cases.add_compensation")
     source = request.POST if request.method == "POST" else request.GET
     order = Order.objects.filter(pk=_int(source.get("order"))).select_related("customer").first()
     customer = order.customer if order is not None else Customer.objects.filter(pk=_int(source.get("customer"))).first()
@@ -308,7 +301,7 @@ def compensation_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def cost_report(request: HttpRequest) -> HttpResponse:
-    _allow(request, "cases.view_cost_report")
+    need(request, "cases.view_cost_report")
     year = params.integer(request.GET.get("year"), field="year", lo=2000, hi=2200)
     now = clock.now()
     start = datetime(year, 1, 1, tzinfo=now.tzinfo) if year else None

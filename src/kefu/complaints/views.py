@@ -29,10 +29,10 @@ from kefu.core import clock, params
 from kefu.core.actions import has_perm, require
 from kefu.core.errors import KefuError
 from kefu.core.events import audit_trail
+from kefu.core.pages import attempt
 from kefu.customers.models import Customer
 from kefu.sla import deadlines
 from kefu.tickets.models import Ticket
-from kefu.web.helpers import attempt
 
 VIEWS = ("open", "mine", "approval", "closed", "all")
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.core import params
-from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError
+from kefu.core.pages import need
 from kefu.customers.models import Customer
 from kefu.intake.choices import TaskStatus
 from kefu.intake.email.outbound import retry_now
@@ -29,16 +29,11 @@ VIEW = "conversations.view_conversation"
 ACT = "conversations.reply_conversation"
 
 
-def _need(request: HttpRequest, perm: str) -> None:
-    if not has_perm(request.user, perm):
-        raise Http404
-
-
 @login_required
 def mail_original(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything of one mail: headers, the full text with its quoted history, the sanitised
     HTML (in a sandboxed frame), all attachments, parsing notes and the raw source."""
-    _need(request, VIEW)
+    need(request, VIEW, hide=True)
     mail = get_object_or_404(MailMessage.objects.select_related("raw", "ticket", "conversation"), pk=pk)
     source = ""
     if mail.raw is not None and request.GET.get("source") == "1":
@@ -58,7 +53,7 @@ def mail_original(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def mail_raw(request: HttpRequest, pk: int) -> HttpResponseBase:
-    _need(request, VIEW)
+    need(request, VIEW, hide=True)
     mail = get_object_or_404(MailMessage.objects.select_related("raw"), pk=pk)
     if mail.raw is None:
         raise Http404
@@ -72,7 +67,7 @@ def mail_raw(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 def mail_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Mail attachments are served for download only, whatever they claim to be."""
-    _need(request, VIEW)
+    need(request, VIEW, hide=True)
     item = get_object_or_404(MailAttachment, pk=pk)
     response = FileResponse(
         item.file.open("rb"), content_type="application/octet-stream", as_attachment=True, filename=item.name
@@ -85,7 +80,7 @@ def mail_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 @require_POST
 def mail_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    _need(request, ACT)
+    need(request, ACT, hide=True)
     mail = get_object_or_404(MailMessage, pk=pk, direction="out", delivery_status="failed")
     retry_now(mail)
     messages.success(request, _("The mail is queued again."))
@@ -94,7 +89,7 @@ def mail_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def call_new(request: HttpRequest) -> HttpResponse:
-    _need(request, ACT)
+    need(request, ACT, hide=True)
     initial: dict[str, Any] = {}
     customer = None
     if params.is_digits(request.GET.get("customer", "")):
@@ -135,11 +130,11 @@ def call_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _need(request, VIEW)
+    need(request, VIEW, hide=True)
     call = get_object_or_404(CallRecord.objects.select_related("customer", "agent", "ticket", "channel"), pk=pk)
     form = NoteForm(request.POST or None)
     if request.method == "POST":
-        _need(request, ACT)
+        need(request, ACT, hide=True)
         if form.is_valid():
             try:
                 check_add_call_notes(call, form.cleaned_data["text"], actor=request.user)
@@ -161,7 +156,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def call_list(request: HttpRequest) -> HttpResponse:
-    _need(request, VIEW)
+    need(request, VIEW, hide=True)
     callbacks = CallbackTask.objects.filter(status=TaskStatus.OPEN).select_related("call", "call__customer", "team")
     calls = CallRecord.objects.select_related("customer", "agent").order_by("-started_at")[:50]
     return render(request, "intake/calls.html", {"callbacks": callbacks[:100], "calls": calls})
@@ -170,7 +165,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def callback_done(request: HttpRequest, pk: int) -> HttpResponse:
-    _need(request, ACT)
+    need(request, ACT, hide=True)
     task = get_object_or_404(CallbackTask.objects.select_related("call"), pk=pk)
     try:
         check_finish_callback(task, actor=request.user)

@@ -22,20 +22,15 @@ from kefu.conversations.models import Channel
 from kefu.core import clock
 from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError
+from kefu.core.pages import attempt, need
 from kefu.core.text import to_traditional
 from kefu.knowledge import actions, selectors
 from kefu.knowledge.choices import ArticleCategory, ArticleStatus, CannedCategory
 from kefu.knowledge.content import plain_text
 from kefu.knowledge.models import Article, ArticleAttachment, CannedReply, SearchWord, SynonymGroup
 from kefu.knowledge.search import MAX_QUERY_CHARS, nearest, search
-from kefu.web.helpers import attempt
 
 QUERY_LIMIT = 200
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not has_perm(request.user, perm):
-        raise DjangoPermissionDenied(perm)
 
 
 def _query(request: HttpRequest) -> tuple[str, str]:
@@ -51,7 +46,7 @@ def _query(request: HttpRequest) -> tuple[str, str]:
 
 @login_required
 def article_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "knowledge.view_article")
+    need(request, "knowledge.view_article")
     q, error = _query(request)
     category = request.GET.get("category", "")
     can_edit = has_perm(request.user, "knowledge.change_article")
@@ -79,7 +74,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "knowledge.view_article")
+    need(request, "knowledge.view_article")
     article = get_object_or_404(selectors.with_feedback(Article.objects.all()), pk=pk)
     can_edit = has_perm(request.user, "knowledge.change_article")
     if not article.is_published and not can_edit:
@@ -113,7 +108,7 @@ def _article_fields(request: HttpRequest) -> dict[str, Any]:
 @login_required
 def article_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk) if pk else None
-    _require(request, "knowledge.change_article" if article else "knowledge.add_article")
+    need(request, "knowledge.change_article" if article else "knowledge.add_article")
     form: dict[str, Any] = {}
     if article:
         form = {name: getattr(article, name) for name in actions.ARTICLE_FIELDS}
@@ -146,7 +141,7 @@ def article_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def article_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    _require(request, "knowledge.change_article")
+    need(request, "knowledge.change_article")
     article = get_object_or_404(Article, pk=pk)
     version = get_object_or_404(article.versions, number=number)
     if request.method == "POST":
@@ -210,7 +205,7 @@ def attachment_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def lexicon(request: HttpRequest) -> HttpResponse:
-    _require(request, "knowledge.view_searchword")
+    need(request, "knowledge.view_searchword")
     if request.method == "POST":
         now, user, op = clock.now(), request.user, request.POST.get("op", "")
         if op == "add_word":
@@ -239,7 +234,7 @@ def lexicon(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def canned_library(request: HttpRequest) -> HttpResponse:
-    _require(request, "knowledge.view_cannedreply")
+    need(request, "knowledge.view_cannedreply")
     if request.method == "POST":
         now, user = clock.now(), request.user
         if request.POST.get("op") == "delete":
@@ -268,7 +263,7 @@ def canned_library(request: HttpRequest) -> HttpResponse:
 @require_POST
 def canned_used(request: HttpRequest, pk: int) -> HttpResponse:
     """The composer sent a reply made from canned reply ``pk``: count it."""
-    _require(request, "knowledge.view_cannedreply")
+    need(request, "knowledge.view_cannedreply")
     if selectors.canned_visible_to(request.user).filter(pk=pk).exists():
         actions.do_count_use(pk)
     return HttpResponse(status=204)

@@ -20,10 +20,10 @@ from django.views.decorators.http import require_POST
 from kefu.accounts.models import Team, User
 from kefu.core import clock, params
 from kefu.core.actions import has_perm
+from kefu.core.pages import attempt
 from kefu.quality import actions
 from kefu.quality.choices import CheckStatus, InspectionKind
 from kefu.quality.models import Check, Inspection
-from kefu.web.helpers import attempt
 
 
 def _names() -> dict[str, str]:

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kefu.accounts.models import Team, User
+from kefu.accounts.pages import assignee_and_team
 from kefu.automation.actions import check_apply_macro
 from kefu.automation.models import Macro
 from kefu.conversations.choices import ChannelKind
@@ -27,6 +28,7 @@ from kefu.conversations.models import Conversation
 from kefu.core import clock, params
 from kefu.core.actions import has_perm, require
 from kefu.core.errors import KefuError, ValidationFailed
+from kefu.core.pages import attempt
 from kefu.customers.models import Customer
 from kefu.sla.models import SlaTimer
 from kefu.tickets import actions as ticket_actions
@@ -36,7 +38,6 @@ from kefu.tickets.models import Notification, SavedView, Ticket, TicketField
 from kefu.tickets.timeline import timeline
 from kefu.tickets.transitions import EVENT_PERMISSION, ticket_machine
 from kefu.web.forms import TicketForm
-from kefu.web.helpers import assignee_and_team, attempt
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -1,6 +1,5 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-
 from kefu.web import chat, views
 from kefu.web.forms import LoginForm
 
@@ -36,10 +35,7 @@ urlpatterns = [
     path("", include("kefu.cases.urls")),
     path("", include("kefu.complaints.urls")),
     path("", include("kefu.quality.urls")),
-    path("customers/", views.customer_list, name="customers"),
-    path("customers/<int:pk>/", views.customer_detail, name="customer"),
-    path("customers/<int:pk>/remark/", views.customer_remark, name="customer-remark"),
-    path("customers/<int:pk>/<slug:op>/", views.customer_update, name="customer-update"),
+    path("", include("kefu.customers.urls")),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("presence/", views.presence, name="presence"),
     path("language/", views.language, name="language"),
