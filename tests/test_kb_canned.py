@@ -53,13 +53,13 @@ def test_picker_shows_traditional_to_a_traditional_customer(roles):
     MessageFactory(conversation=conversation, text="請問這個產品還有貨嗎？運費怎麼算")
     # when the picker is built, then the phrases are in Traditional, the note separate.
     items = {item["shortcut"]: item for item in canned_for(conversation, agent)}
-    assert items["yf"]["text"].startswith("您好,我們這邊是按照商品的重量")
+    assert items["yf"]["text"].startswith("您好，我們這邊是按照商品的重量")
     assert items["yh3"]["note"] == "给链接"
     # and a Simplified writer gets Simplified.
     simplified = ConversationFactory()
     MessageFactory(conversation=simplified, text="请问这个产品还有货吗")
     items = {item["shortcut"]: item for item in canned_for(simplified, agent)}
-    assert items["yf"]["text"].startswith("您好,我们这边是按照商品的重量")
+    assert items["yf"]["text"].startswith("您好，我们这边是按照商品的重量")
 
 
 def test_script_detection():
