@@ -34,10 +34,10 @@ from kefu.sla.models import SlaTimer
 from kefu.tickets import actions as ticket_actions
 from kefu.tickets import selectors
 from kefu.tickets.choices import TicketStatus
+from kefu.tickets.forms import TicketForm
 from kefu.tickets.models import Notification, SavedView, Ticket, TicketField
 from kefu.tickets.timeline import timeline
 from kefu.tickets.transitions import EVENT_PERMISSION, ticket_machine
-from kefu.web.forms import TicketForm
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
