@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "kefu.cases",
     "kefu.complaints",
     "kefu.quality",
+    "kefu.finder",
     "kefu.web",
 ]
 

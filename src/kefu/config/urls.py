@@ -13,5 +13,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("", include("kefu.intake.widget.urls")),
+    path("", include("kefu.finder.urls")),
     path("", include("kefu.web.urls")),
 ]

@@ -96,3 +96,13 @@ def segment(text: str) -> list[str]:
 def index_tokens(text: str) -> str:
     """Space-joined tokens, ready for FTS5 / ``to_tsvector('simple')``."""
     return " ".join(segment(text))
+
+
+def search_words(text: str) -> list[str]:
+    """Words of ``text`` after folding, each long word followed by the words inside it
+    (rjieba's search mode: 快递单号 → 快递 单号 快递单号), so a two-character query word
+    finds the longer words that contain it. What the message search (kefu.finder) indexes."""
+    folded = fold(text)
+    with _lock:
+        words = _segmenter().cut_for_search(folded, True)
+    return [w for w in words if w.strip() and not _PUNCT_OR_SPACE.match(w)]
