@@ -76,6 +76,10 @@ EXPECTED: dict[str, set[str]] = {
     "tickets.check_save_view": ALL,
     "tickets.check_delete_view": ALL,
     "tickets.check_mark_notifications_read": ALL,
+    "webhooks.check_create_endpoint": {"admin"},
+    "webhooks.check_update_endpoint": {"admin"},
+    "webhooks.check_delete_endpoint": {"admin"},
+    "webhooks.check_replay_delivery": {"admin"},
 }
 
 
@@ -86,6 +90,7 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
     from kefu.customers import actions as cust
     from kefu.intake.phone import actions as phone
     from kefu.tickets import actions as tick
+    from kefu.webhooks import actions as hooks
 
     counter = iter(range(10_000))
 
@@ -181,7 +186,33 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
         "automation.check_apply_macro": lambda u: auto.check_apply_macro(
             TicketFactory(), MacroFactory(actions=[{"type": "add_tag", "value": "宏"}]), actor=u
         ),
+        "webhooks.check_create_endpoint": lambda u: hooks.check_create_endpoint(
+            actor=u, name="ERP", url="https://erp.example.com/hook", event_types=["ticket.created"]
+        ),
+        "webhooks.check_update_endpoint": lambda u: hooks.check_update_endpoint(_endpoint(), actor=u, active=False),
+        "webhooks.check_delete_endpoint": lambda u: hooks.check_delete_endpoint(_endpoint(), actor=u),
+        "webhooks.check_replay_delivery": lambda u: hooks.check_replay_delivery(_delivery(), actor=u),
     }
+
+
+def _endpoint():
+    from kefu.webhooks.models import Endpoint
+
+    return Endpoint.objects.create(
+        name="ERP",
+        url="https://erp.example.com/hook",
+        secret="s" * 20,
+        event_types=["ticket.created"],
+        created_at=_now(),
+    )
+
+
+def _delivery():
+    from kefu.webhooks.models import Delivery
+
+    return Delivery.objects.create(
+        endpoint=_endpoint(), event_type="ticket.created", event_key="ticket:1#1", payload={}, created_at=_now()
+    )
 
 
 def _merge(user):

@@ -130,6 +130,13 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "assist.change_forbiddenphrase": (SUP, ADM),
     "assist.delete_forbiddenphrase": (SUP, ADM),
     "assist.change_assistsettings": (ADM,),
+    # outgoing webhooks: administrators configure endpoints, read the delivery log and replay
+    "webhooks.view_endpoint": (ADM,),
+    "webhooks.add_endpoint": (ADM,),
+    "webhooks.change_endpoint": (ADM,),
+    "webhooks.delete_endpoint": (ADM,),
+    "webhooks.view_delivery": (ADM,),
+    "webhooks.replay_delivery": (ADM,),
 }
 
 # Roles whose members may open the Django admin (configuration screens).

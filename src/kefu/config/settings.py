@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "kefu.complaints",
     "kefu.quality",
     "kefu.finder",
+    "kefu.webhooks",
     "kefu.web",
 ]
 

@@ -21,6 +21,21 @@ from kefu.core.models import AuditEvent, StreamEvent
 
 log = logging.getLogger(__name__)
 
+# Functions called with the stored events of every publish, inside its transaction (the outgoing
+# webhooks register one: kefu.webhooks.hooks).  A listener must be cheap and must not do I/O;
+# anything slow goes after commit, to the worker.
+STREAM_LISTENERS: list[Callable[[list[StreamEvent]], None]] = []
+
+
+def on_stream_events(listener: Callable[[list[StreamEvent]], None]) -> None:
+    if listener not in STREAM_LISTENERS:
+        STREAM_LISTENERS.append(listener)
+
+
+def _tell_listeners(rows: list[StreamEvent]) -> None:
+    for listener in STREAM_LISTENERS:
+        listener(rows)
+
 
 def publish_on_commit(callback: Callable[[], Any]) -> None:
     """Run ``callback`` after the current transaction commits (at once outside one).
@@ -119,6 +134,7 @@ def publish_many(events: list[tuple[str, str, str, dict[str, Any]]], *, now: dat
             )
             following[key] += 1
         StreamEvent.objects.bulk_create(rows)
+        _tell_listeners(rows)
     for row in rows:
         ring_after_commit(row.stream_key, row.as_event())
     return rows
@@ -132,6 +148,7 @@ def publish(stream_key: str, type_: str, op: str, payload: dict[str, Any], *, no
         event = StreamEvent.objects.create(
             stream_key=stream_key, seq=seq, type=type_, op=op, payload=payload, created_at=now
         )
+        _tell_listeners([event])
     ring_after_commit(stream_key, event.as_event())
     return event
 

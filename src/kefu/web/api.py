@@ -147,7 +147,7 @@ def _register() -> None:
     api.add_router("/sla", sla_router)
     api.add_router("/", "kefu.intake.api.router")  # signed webhooks: /calls/events, /platform/…
     # Each app mounts its own paths under /api/v1/ (kb/, bot/, assist/, orders/, aftersales/, complaints/, …).
-    for app in ("knowledge", "bot", "assist", "aftersales", "cases", "complaints", "quality", "finder"):
+    for app in ("knowledge", "bot", "assist", "aftersales", "cases", "complaints", "quality", "webhooks", "finder"):
         api.add_router("/", f"kefu.{app}.api.router")
 
 

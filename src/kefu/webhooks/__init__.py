@@ -1,0 +1,1 @@
+"""Outgoing webhooks: signed HTTP POSTs of the documented stream events (docs/webhooks.md)."""
