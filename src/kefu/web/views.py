@@ -31,11 +31,13 @@ from kefu.core import clock, params
 from kefu.core.actions import has_perm
 from kefu.core.pages import attempt, back
 from kefu.web import chat
+from kefu.web.home import home_response
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("web:inbox")
+    """Each role lands where its work is (kefu.web.home)."""
+    return home_response(request)
 
 
 @login_required
