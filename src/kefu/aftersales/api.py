@@ -22,9 +22,9 @@ from kefu.aftersales.couriers import posted
 from kefu.aftersales.models import Order, Shipment
 from kefu.core import clock, inputs, params
 from kefu.core.actions import require
+from kefu.core.api_auth import needs
+from kefu.core.api_docs import ErrorOut, body_doc
 from kefu.core.errors import NotFound, ValidationFailed
-from kefu.web.api_auth import needs
-from kefu.web.api_docs import ErrorOut, body_doc
 
 router = Router(tags=["aftersales"])
 

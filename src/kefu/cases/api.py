@@ -18,10 +18,10 @@ from kefu.cases.models import Case, Compensation
 from kefu.conversations.models import Conversation
 from kefu.core import inputs, params
 from kefu.core.actions import require
+from kefu.core.api_auth import needs
 from kefu.core.errors import ValidationFailed
 from kefu.customers.models import Customer
 from kefu.sla import deadlines
-from kefu.web.api_auth import needs
 
 router = Router(tags=["after-sales cases"])
 

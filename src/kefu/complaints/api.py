@@ -14,10 +14,10 @@ from kefu.complaints import actions, selectors
 from kefu.complaints.models import Complaint
 from kefu.core import clock, inputs
 from kefu.core.actions import require
+from kefu.core.api_auth import needs
 from kefu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from kefu.customers.actions import do_find_or_create_by_identity
 from kefu.customers.models import Customer
-from kefu.web.api_auth import needs
 
 router = Router(tags=["complaints"])
 

@@ -11,8 +11,8 @@ from kefu.conversations import actions, selectors
 from kefu.conversations.actions import message_payload
 from kefu.conversations.models import Conversation
 from kefu.core.actions import require
+from kefu.core.api_auth import needs
 from kefu.core.events import events_since
-from kefu.web.api_auth import needs
 
 router = Router(tags=["conversations"])
 

@@ -6,3 +6,16 @@ class ConversationsConfig(AppConfig):
     name = "kefu.conversations"
     label = "conversations"
     verbose_name = _("Conversations")
+
+    def ready(self) -> None:
+        from kefu.conversations.choices import ConversationStatus
+        from kefu.core import audit_labels
+
+        audit_labels.register(
+            verbs={
+                "conversation.created": _("Conversation started"),
+                "conversation.assigned": _("Assigned"),
+                "conversation.classified": _("Classified"),
+            },
+            states={"conversation": ConversationStatus},
+        )

@@ -1,35 +1,21 @@
-"""How audit rows read to people: verbs and states in the UI language."""
+"""How audit rows read to people: verbs and states in the UI language.
+
+``core`` knows no domain app: each app registers the labels of its own audit verbs and the
+choices of its state machines from its ``AppConfig.ready()`` (:func:`register`).  The names of
+the generic state-machine events (``"<machine>.<event>"``) are shared and stay here."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-VERBS: dict[str, Promise] = {
-    "api_token.created": _("API token created"),
-    "api_token.revoked": _("API token revoked"),
-    "conversation.created": _("Conversation started"),
-    "conversation.assigned": _("Assigned"),
-    "conversation.classified": _("Classified"),
-    "customer.address_added": _("Address added"),
-    "customer.created": _("Customer created"),
-    "customer.identity_added": _("Contact added"),
-    "customer.merged": _("Duplicate merged in"),
-    "customer.merged_away": _("Merged into another customer"),
-    "customer.owner": _("Owner salesperson set"),
-    "customer.remark": _("Remark added"),
-    "customer.tags": _("Tags changed"),
-    "customer.updated": _("Profile changed"),
-    "customer.usual_products": _("Usual products set"),
-    "customer.vip_tier": _("VIP tier changed"),
-    "team.created": _("Team created"),
-    "team.member_added": _("Member added"),
-    "ticket.created": _("Ticket created"),
-    "ticket.assigned": _("Assigned"),
-    "ticket.remark": _("Remark added"),
-    "ticket.updated": _("Ticket changed"),
-    "user.max_chats": _("Chat limit changed"),
-}
+VERBS: dict[str, Promise] = {}
+
+# machine name ("ticket", "conversation") → its TextChoices of states
+STATES: dict[str, Any] = {}
 
 # State-machine events ("<machine>.<event>")
 EVENTS: dict[str, Promise] = {
@@ -49,6 +35,13 @@ EVENTS: dict[str, Promise] = {
 }
 
 
+def register(*, verbs: Mapping[str, Promise] | None = None, states: Mapping[str, Any] | None = None) -> None:
+    """An app's audit verbs (``"ticket.created"`` → its label) and its machines' states
+    (``"ticket"`` → ``TicketStatus``).  Called from the app's ``ready()``."""
+    VERBS.update(verbs or {})
+    STATES.update(states or {})
+
+
 def verb_label(verb: str) -> str:
     if verb in VERBS:
         return str(VERBS[verb])
@@ -57,10 +50,7 @@ def verb_label(verb: str) -> str:
 
 
 def state_label(machine: str, state: str) -> str:
-    from kefu.conversations.choices import ConversationStatus
-    from kefu.tickets.choices import TicketStatus
-
-    choices = {"ticket": TicketStatus, "conversation": ConversationStatus}.get(machine)
+    choices = STATES.get(machine)
     if choices is not None and state in choices.values:
         return str(choices(state).label)
     return state

@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from kefu.core.actions import require
+from kefu.core.api_auth import needs
 from kefu.customers import actions
 from kefu.customers.models import Customer
 from kefu.customers.selectors import search_customers
-from kefu.web.api_auth import needs
 
 router = Router(tags=["customers"])
 

@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from kefu.core.actions import require
+from kefu.core.api_auth import needs
 from kefu.sla.preview import preview
-from kefu.web.api_auth import needs
 
 router = Router(tags=["sla"])
 

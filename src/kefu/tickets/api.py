@@ -9,11 +9,11 @@ from ninja import Router, Schema, Status
 
 from kefu.core import clock
 from kefu.core.actions import require
+from kefu.core.api_auth import needs
 from kefu.core.events import audit_trail
 from kefu.customers.models import Customer
 from kefu.tickets import actions, selectors
 from kefu.tickets.models import Ticket
-from kefu.web.api_auth import needs
 
 router = Router(tags=["tickets"])
 
