@@ -6,9 +6,10 @@ text, not from any evaluation set); the article's title counts as one of them.  
 *questions* (e5 ``query:`` prefix), so a customer's question is compared with questions, which e5 does
 better than question-to-passage.
 
-Their vectors ship in ``data/question_vectors.npy`` with ``data/question_vectors.json`` (model, and the
-SHA-256 of each phrasing); a phrasing whose hash is not there (the file was edited) is embedded when the
-bot first needs it, in one batch.  ``kefu bot_vectors`` rebuilds both files.
+Their vectors ship in ``data/question_vectors.npy`` (float16, read as float32) with
+``data/question_vectors.json`` (model, and the SHA-256 of each phrasing); a phrasing whose hash is not
+there (the file was edited) is embedded when the bot first needs it, in one batch.
+``kefu bot_vectors`` rebuilds both files.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def best_by_key(qvec: np.ndarray) -> dict[str, float]:
 def build(folder: Path) -> int:
     """Embed every phrasing and write ``question_vectors.npy`` / ``.json`` into ``folder``."""
     texts = list(dict.fromkeys(t for items in questions().values() for t in items))
-    vectors = _query_vectors(texts).astype("<f4")
+    vectors = _query_vectors(texts).astype("<f2")  # float16: half the bytes, cosines change < 0.001
     buffer = io.BytesIO()
     np.save(buffer, vectors)
     (folder / "question_vectors.npy").write_bytes(buffer.getvalue())
