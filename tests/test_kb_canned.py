@@ -8,7 +8,7 @@ from kefu.core import clock
 from kefu.knowledge.canned import script_of
 from kefu.knowledge.choices import CannedCategory, CannedScope
 from kefu.knowledge.models import CannedReply
-from kefu.web.chat import canned_for
+from kefu.conversations.views import canned_for
 from tests.factories import CannedReplyFactory, ConversationFactory, MessageFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,36 +1,19 @@
-"""The agent workspace: thin views — parse and authorise, call one action, render."""
+"""The workspace shell: home routing, presence and the UI language switch.  The pages of each
+domain live in their app (conversations/views.py, customers/views.py, …)."""
 
 from __future__ import annotations
-
-from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
 from kefu.accounts.actions import check_set_presence, do_set_language
-from kefu.accounts.models import Team, User
-from kefu.accounts.pages import assignee_and_team
-from kefu.accounts.selectors import user_for_token
-from kefu.conversations import actions as conv_actions
-from kefu.conversations import selectors as conv_selectors
-from kefu.conversations.models import Attachment, Conversation
-from kefu.conversations.router import LIVE_KINDS, ROUTING_REASONS, queue_position
 from kefu.conversations.tasks import drain_queue
-from kefu.conversations.transitions import AGENT_EVENTS, conversation_machine
-from kefu.conversations.visitors import agent_opened
-from kefu.core import clock, params
-from kefu.core.actions import has_perm
 from kefu.core.pages import attempt, back
-from kefu.web import chat
 from kefu.web.home import home_response
 
 
@@ -38,141 +21,6 @@ from kefu.web.home import home_response
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands where its work is (kefu.web.home)."""
     return home_response(request)
-
-
-@login_required
-def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/inbox.html", chat.inbox_context(request))
-
-
-@login_required
-def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = get_object_or_404(
-        Conversation.objects.select_related("customer", "channel", "assignee", "team"), pk=pk
-    )
-    customer = conversation.customer
-    last_event = conv_selectors.last_event_id(conversation.stream_key)  # before the timeline: no gap
-    timeline = list(conv_selectors.timeline(conversation))
-    if timeline:
-        agent_opened(conversation, request.user, upto=timeline[-1].pk)
-    greet_target, reply_target = chat.chat_targets(conversation)
-    return render(
-        request,
-        "web/conversation.html",
-        {
-            "conversation": conversation,
-            "customer": customer,
-            "timeline": timeline,
-            "last_event": last_event,
-            "canned_replies": chat.canned_for(conversation, request.user),
-            "targets": {"greet": greet_target, "reply": reply_target},
-            "live": conversation.channel.kind in LIVE_KINDS,
-            "routing_reason": ROUTING_REASONS.get(str(conversation.routing.get("reason", "")), ""),
-            "queue_position": queue_position(conversation),
-            "events": [e for e in AGENT_EVENTS if conversation_machine.can(conversation.status, e)],
-            "agents": User.objects.filter(is_active=True).order_by("username"),
-            "teams": Team.objects.all(),
-            "other_conversations": customer.conversations.exclude(pk=conversation.pk).order_by("-last_message_at")[:10],
-            "tickets": customer.tickets.order_by("-updated_at")[:10],
-            "can_reply": has_perm(request.user, "conversations.reply_conversation"),
-            "now": clock.now(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def conversation_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = get_object_or_404(Conversation, pk=pk)
-    text = request.POST.get("text", "")
-    files = request.FILES.getlist("attachments")
-    if request.POST.get("internal"):
-        attempt(
-            request,
-            lambda: conv_actions.check_add_note(
-                conversation, text, actor=request.user, client_id=request.POST.get("client_id", "")
-            ),
-        )
-    else:
-        attempt(
-            request,
-            lambda: conv_actions.check_send_reply(
-                conversation, text, actor=request.user, client_id=request.POST.get("client_id", ""), attachments=files
-            ),
-        )
-    return redirect(reverse("web:conversation", args=[pk]) + "#composer")
-
-
-@login_required
-@require_POST
-def conversation_status(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = get_object_or_404(Conversation, pk=pk)
-    event = request.POST.get("event", "")
-    until = None
-    if event == "snooze":
-        hours = request.POST.get("hours", "4")
-        until = clock.now() + timedelta(hours=min(int(hours), 24 * 30) if params.is_digits(hours) else 4)
-    attempt(
-        request,
-        lambda: conv_actions.check_transition(conversation, event, actor=request.user, snooze_until=until),
-        _("Done."),
-    )
-    return redirect("web:conversation", pk=pk)
-
-
-@login_required
-@require_POST
-def conversation_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = get_object_or_404(Conversation, pk=pk)
-    assignee, team = assignee_and_team(request)
-    attempt(
-        request,
-        lambda: conv_actions.check_assign(
-            conversation, actor=request.user, assignee=assignee, team=team, note=request.POST.get("note", "")
-        ),
-        _("Assigned."),
-    )
-    return redirect("web:conversation", pk=pk)
-
-
-@login_required
-@require_POST
-def conversation_classify(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = get_object_or_404(Conversation, pk=pk)
-    fields = {k: request.POST[k] for k in ("service_class", "stage", "priority") if k in request.POST}
-    attempt(request, lambda: conv_actions.check_classify(conversation, actor=request.user, **fields), _("Saved."))
-    return redirect("web:conversation", pk=pk)
-
-
-def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """Download an attachment, with the content type its bytes were checked as.  Non-images
-    download instead of rendering, and nothing may run inside (CSP sandbox).
-
-    Who: signed-in staff (the browser) or an API client with a bearer token (the API hands out
-    these urls in a message's ``attachments``), each needing the right to read conversations.
-    A request that sends ``Authorization`` is an API client: a bad or revoked token is a 401 in
-    the house shape, never the login page, and the session cookie is not used for it."""
-    user: Any = request.user
-    header = request.headers.get("Authorization")
-    if header is not None:
-        raw = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-        user = user_for_token(raw)
-        if user is None:
-            refused = JsonResponse({"error": "unauthorized", "message": _("Authentication required.")}, status=401)
-            refused["WWW-Authenticate"] = 'Bearer realm="kefu"'
-            return refused
-    elif not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    item = get_object_or_404(Attachment, pk=pk)
-    if not has_perm(user, "conversations.view_conversation"):
-        raise Http404
-    response = FileResponse(
-        item.file.open("rb"), content_type=item.content_type, as_attachment=not item.is_image, filename=item.name
-    )
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
-    response["Cache-Control"] = "private, max-age=3600"
-    patch_vary_headers(response, ("Authorization", "Cookie"))
-    return response
 
 
 @login_required
