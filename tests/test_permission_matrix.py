@@ -54,6 +54,9 @@ EXPECTED: dict[str, set[str]] = {
     "conversations.check_pick_next": FRONTLINE,
     "conversations.check_transition": HANDLERS,
     "conversations.check_classify": HANDLERS,
+    "conversations.collab.check_transfer": FRONTLINE,
+    "conversations.collab.check_invite": FRONTLINE,
+    "conversations.collab.check_whisper": {"supervisor", "admin"},
     "tickets.check_create_ticket": HANDLERS,
     "tickets.check_create_ticket:with_assignee": {"reception", "aftersales", "supervisor", "admin"},
     "tickets.check_update_ticket": HANDLERS,
@@ -87,6 +90,7 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
     from kefu.accounts import actions as acc
     from kefu.automation import actions as auto
     from kefu.conversations import actions as conv
+    from kefu.conversations import collab
     from kefu.customers import actions as cust
     from kefu.intake.phone import actions as phone
     from kefu.tickets import actions as tick
@@ -142,6 +146,13 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
         "conversations.check_classify": lambda u: conv.check_classify(
             ConversationFactory(), actor=u, service_class="delivery"
         ),
+        "conversations.collab.check_transfer": lambda u: collab.check_transfer(
+            ConversationFactory(), actor=u, assignee=UserFactory(), note="请跟进"
+        ),
+        "conversations.collab.check_invite": lambda u: collab.check_invite(
+            ConversationFactory(), UserFactory(), actor=u
+        ),
+        "conversations.collab.check_whisper": lambda u: collab.check_whisper(ConversationFactory(), "先道歉", actor=u),
         "tickets.check_create_ticket": lambda u: tick.check_create_ticket(fresh_customer(), actor=u, subject="报修"),
         "tickets.check_create_ticket:with_assignee": lambda u: tick.check_create_ticket(
             fresh_customer(), actor=u, subject="报修", assignee=u

@@ -8,6 +8,7 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Conversations")
 
     def ready(self) -> None:
+        from kefu.conversations import collab  # noqa: F401  (registers the collaboration actions)
         from kefu.conversations.choices import ConversationStatus
         from kefu.core import audit_labels
 
@@ -16,6 +17,7 @@ class ConversationsConfig(AppConfig):
                 "conversation.created": _("Conversation started"),
                 "conversation.assigned": _("Assigned"),
                 "conversation.classified": _("Classified"),
+                "conversation.invited": _("Colleague invited"),
             },
             states={"conversation": ConversationStatus},
         )

@@ -187,3 +187,27 @@ class Attachment(models.Model):
         from django.urls import reverse
 
         return reverse("web:attachment", args=[self.pk])
+
+
+class Participant(models.Model):
+    """A colleague invited into a chat (协同) besides its assignee: it shows in their cockpit and
+    they reply in it like the assignee.  Written by :func:`kefu.conversations.collab.check_invite`."""
+
+    conversation = models.ForeignKey(
+        Conversation, verbose_name=_("conversation"), on_delete=models.CASCADE, related_name="participants"
+    )
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("colleague"), on_delete=models.CASCADE, related_name="chat_invitations"
+    )
+    invited_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("invited by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("chat participant")
+        verbose_name_plural = _("chat participants")
+        constraints = [models.UniqueConstraint(fields=["conversation", "user"], name="participant_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.conversation_id}"
