@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from kefu.core import params
+from kefu.core.api_auth import BearerAuth, SessionAuth
 from kefu.core.errors import PermissionDenied, ValidationFailed
 from kefu.finder.query import MAX_LIMIT, MAX_QUERY_CHARS, TYPES, allowed_types, search
-from kefu.web.api_auth import BearerAuth, SessionAuth
 
 router = Router(tags=["search"])
 

@@ -11,8 +11,8 @@ from ninja import Router, Schema, Status
 from pydantic import StrictBool, StrictStr
 
 from kefu.core.actions import require
+from kefu.core.api_auth import needs
 from kefu.core.errors import NotFound
-from kefu.web.api_auth import needs
 from kefu.webhooks import actions
 from kefu.webhooks.models import Delivery, Endpoint
 
