@@ -47,6 +47,35 @@ from kefu.core.procs import free_port, spawn, stop, wait_healthy
 SETUP_CONCURRENCY = 50
 
 
+def _cpu_seconds(pids: list[int]) -> dict[str, float] | None:
+    """CPU seconds used so far by the server processes (``web``) and their children (``worker``:
+    ``kefu serve``'s worker child), from /proc; None where /proc is not there or no pid is known."""
+    if not pids or not Path("/proc/self/stat").exists():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def stat(pid: int) -> list[str] | None:
+        try:
+            raw = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return None
+        return raw[raw.rindex(")") + 2 :].split()  # the fields after the command name
+
+    web = worker = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = stat(int(entry.name))
+        if fields is None:
+            continue
+        used = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if int(entry.name) in pids:
+            web += used
+        elif int(fields[1]) in pids:  # the parent is a server
+            worker += used
+    return {"web": web, "worker": worker}
+
+
 @dataclass
 class Tally:
     sent_at: dict[str, float] = field(default_factory=dict)
@@ -218,6 +247,7 @@ async def _run(
     agent_base: str,
     token: str,
     channel: str,
+    server_pids: list[int] | None = None,
 ) -> dict[str, Any]:
     pairs = [Pair(i, mode, visitor_base, agent_base, token, channel) for i in range(conversations)]
     gate = asyncio.Semaphore(SETUP_CONCURRENCY)
@@ -233,6 +263,7 @@ async def _run(
     for p in pairs:
         readers.append(asyncio.create_task(_reader(p.visitor, "visitor", tally, set())))
         readers.append(asyncio.create_task(_reader(p.agent, "agent", tally, seen if mode == "echo" else set())))
+    cpu_before = _cpu_seconds(server_pids or [])
     start = time.perf_counter()
     until = start + duration
     senders = [
@@ -243,6 +274,7 @@ async def _run(
     deadline = time.perf_counter() + drain  # let what is in flight arrive
     while time.perf_counter() < deadline and any(cid not in tally.received for cid in tally.sent_at):
         await asyncio.sleep(0.1)
+    cpu_after = _cpu_seconds(server_pids or [])
     for p in pairs:
         await p.close()
     for r in readers:
@@ -250,6 +282,17 @@ async def _run(
     await asyncio.gather(*readers, return_exceptions=True)
     result = tally.summary(sent_for)
     result["sending_seconds"] = round(sent_for, 2)
+    if cpu_before and cpu_after:
+        # What the server spent on the round's traffic (sending and drain, not the sockets' set-up),
+        # per message sent either way: unlike latency, this hardly moves when the machine is busy.
+        used = {k: cpu_after[k] - cpu_before[k] for k in cpu_before}
+        messages = max(1, result["sent"])
+        result["server_cpu"] = {
+            "web_s": round(used["web"], 2),
+            "worker_s": round(used["worker"], 2),
+            "web_ms_per_message": round(1000 * used["web"] / messages, 3),
+            "worker_ms_per_message": round(1000 * used["worker"] / messages, 3),
+        }
     return result
 
 
@@ -393,6 +436,7 @@ def chat_bench(
             "rate": rate,
             "duration": duration,
             "drain": drain,
+            "server_pids": [proc.pid for proc in procs],
             **bases,
         }
         for _round in range(max(1, repeat)):
@@ -422,6 +466,9 @@ def chat_bench(
             "analysis_lag_p99_ms": _median_of(rounds, "analysis", "lag_ms", "p99"),
             "analysed_by_drain_end": _median_of(rounds, "analysis", "analysed_by_drain_end"),
             "customer_messages": _median_of(rounds, "analysis", "customer_messages"),
+            "web_cpu_ms_per_message": _median_of(rounds, "chat", "server_cpu", "web_ms_per_message"),
+            "echo_web_cpu_ms_per_message": _median_of(rounds, "echo_baseline", "server_cpu", "web_ms_per_message"),
+            "ratio_web_cpu_chat_to_echo": _median_of(rounds, "ratio_web_cpu_chat_to_echo"),
         },
         "lost_total": sum(r["chat"]["lost"] for r in rounds),
         # the last round in full (as before --repeat), then every round's figures
@@ -434,6 +481,7 @@ def chat_bench(
             {
                 "chat_p99_ms": r["chat"]["latency_ms"]["p99"],
                 "echo_p99_ms": (r["echo_baseline"] or {}).get("latency_ms", {}).get("p99"),
+                "web_cpu_ms_per_message": r["chat"].get("server_cpu", {}).get("web_ms_per_message"),
                 "lost": r["chat"]["lost"],
                 "analysis_lag_p99_ms": r["analysis"]["lag_ms"]["p99"],
                 "analysed_by_drain_end": r["analysis"]["analysed_by_drain_end"],
@@ -458,12 +506,15 @@ def _round_of(setup: dict[str, Any], common: dict[str, Any], *, baseline: bool, 
     analysis = _analysis_lag(channel, began, by_drain_end=by_drain_end, wait=analysis_wait)
     p99 = chat["latency_ms"]["p99"]
     base_p99 = echo["latency_ms"]["p99"] if echo else 0
+    cpu = (chat.get("server_cpu") or {}).get("web_ms_per_message")
+    base_cpu = ((echo or {}).get("server_cpu") or {}).get("web_ms_per_message")
     return {
         "chat": chat,
         "echo_baseline": echo,
         "analysis": analysis,
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "ratio_p99_chat_to_echo": round(p99 / base_p99, 2) if base_p99 else None,
+        "ratio_web_cpu_chat_to_echo": round(cpu / base_cpu, 2) if cpu and base_cpu else None,
         "ratio_delivered_chat_to_echo": round(chat["delivered_per_second"] / echo["delivered_per_second"], 3)
         if echo and echo["delivered_per_second"]
         else None,
