@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from kefu.assist import analysis
 from kefu.assist import emotion as emotion_model
 from kefu.assist.choices import AnalysisPath, Emotion, Severity
-from kefu.assist.lint import blocking, default_phrases, lint
+from kefu.assist.lint import blocking, default_phrases, lint, phrases_changed
 from kefu.assist.models import AssistSettings, ForbiddenPhrase, MessageEmotion
 from kefu.conversations.choices import AuthorKind
 from kefu.conversations.models import Conversation, Message
@@ -24,6 +24,7 @@ from kefu.core.actions import action
 from kefu.core.choices import PRIORITY_RANK, Priority
 from kefu.core.errors import ValidationFailed
 from kefu.core.events import publish
+from kefu.core.memo import ProcessMemo
 from kefu.core.records import save_changes
 
 # The priority an unhappy / angry (or threatening) customer's conversation is raised to at least.
@@ -52,11 +53,16 @@ def do_seed_defaults(*, using: str = "default", now: datetime | None = None) -> 
         ],
         ignore_conflicts=True,
     )
+    phrases_changed()
 
 
 def assist_settings() -> AssistSettings:
     row, _created = AssistSettings.objects.get_or_create(pk=1, defaults={"updated_at": clock.now()})
     return row
+
+
+# What every agent reply is checked against, kept per process and read again when the row changes.
+_BLOCKED = ProcessMemo(lambda: tuple(assist_settings().block_severities or ()), models=("assist.AssistSettings",))
 
 
 @action("assist.change_assistsettings")
@@ -260,7 +266,7 @@ class ReplyBlocked(ValidationFailed):
 def enforce_reply_standards(text: str) -> None:
     """Refuse an agent's public reply with a violation of a blocked severity (registered as a reply
     check of ``kefu.conversations.actions``; the composer shows the same violations while typing)."""
-    severities = list(assist_settings().block_severities or [])
+    severities = list(_BLOCKED.get())
     if not severities:
         return
     blocked = blocking(lint(text), severities)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.assist.choices import SEVERITY_RANK, LintRule, Severity
 from kefu.assist.lint_rules import RULES, SUGGESTIONS, Draft, command_suggestion, finditer
 from kefu.assist.textspan import aligned_fold, to_traditional
+from kefu.core.memo import ProcessMemo
 
 
 @dataclass(frozen=True)
@@ -128,15 +129,29 @@ def shipped_phrases() -> list[Phrase]:
     ]
 
 
-def configured_phrases() -> list[Phrase]:
-    """The active forbidden phrases an administrator keeps in the admin (one query; pass the result
-    as ``phrases=`` when linting many drafts)."""
+def _read_phrases() -> tuple[Phrase, ...]:
     from kefu.assist.models import ForbiddenPhrase
 
-    return [
+    return tuple(
         Phrase(phrase=row.phrase, rule=row.rule, severity=row.severity, suggestion=row.suggestion, reason=row.reason)
         for row in ForbiddenPhrase.objects.filter(is_active=True)
-    ]
+    )
+
+
+# Every agent reply is linted before it is sent: the list is kept per process and read again when a
+# phrase is saved or deleted (kefu.core.memo), not read for each reply.
+_PHRASES = ProcessMemo(_read_phrases, models=("assist.ForbiddenPhrase",))
+
+
+def configured_phrases() -> list[Phrase]:
+    """The active forbidden phrases an administrator keeps in the admin (kept per process, read again
+    when one changes; pass the result as ``phrases=`` when linting many drafts)."""
+    return list(_PHRASES.get())
+
+
+def phrases_changed() -> None:
+    """Read the list again next time (after writes that send no signal: ``bulk_create``, ``update``)."""
+    _PHRASES.clear()
 
 
 @lru_cache(maxsize=1)
