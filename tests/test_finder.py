@@ -84,6 +84,34 @@ def test_records_are_indexed_after_commit(roles, django_capture_on_commit_callba
     assert RecordDoc.objects.filter(kind="ticket", object_id=ticket.pk).count() == 1
 
 
+def test_orders_cases_complaints_and_conversations_are_found_with_their_links(
+    roles, django_capture_on_commit_callbacks
+):
+    from tests.factories_cases import CaseFactory, OrderLineFactory
+    from tests.factories_complaints import ComplaintFactory
+
+    # Given an order with a line, an after-sales case on it, a complaint and a conversation,
+    with django_capture_on_commit_callbacks(execute=True):
+        line = OrderLineFactory(name="萬兆光模塊", order__platform_order_no="TB2026998877")
+        order = line.order
+        case = CaseFactory(order=order, description="收到的貨物外殼破損")
+        complaint = ComplaintFactory(customer=order.customer, summary="快遞員態度惡劣，包裹被扔在門口")
+        conversation = ConversationFactory(customer=order.customer, subject="咨詢發貨時間")
+    user = roles["aftersales"]
+
+    def found(q, kind):
+        return {r.id: r for r in search(user, q, types=[kind])}
+
+    # then each is found by a word of its own text, in Simplified, with its page as the link;
+    assert found("TB2026998877", "order")[order.pk].url == f"/orders/{order.pk}/"
+    assert order.pk in found("光模块", "order")
+    assert found("破损", "case")[case.pk].url == f"/cases/{case.pk}/"
+    assert found("态度恶劣", "complaint")[complaint.pk].url == f"/complaints/{complaint.pk}/"
+    assert found("发货时间", "conversation")[conversation.pk].url == f"/conversations/{conversation.pk}/"
+    # and the customer by the order number.
+    assert order.customer_id in found("TB2026998877", "customer")
+
+
 def test_a_rolled_back_write_indexes_nothing(django_capture_on_commit_callbacks):
     from django.db import transaction
 

@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils.translation import gettext as _
 
 from kefu.core.text import search_words
 from kefu.finder.models import MessageDoc, RecordDoc
@@ -50,6 +49,11 @@ def _join(*parts: Any) -> str:
     return "\n".join(str(p) for p in parts if p)
 
 
+def _name(customer: Any) -> str:
+    """A customer as titles show them, the same in every UI language (titles are stored)."""
+    return customer.name or customer.salutation or f"#{customer.pk}"
+
+
 def _customer(pk: int) -> Doc | None:
     from kefu.aftersales.models import Order
     from kefu.customers.models import Customer
@@ -63,7 +67,7 @@ def _customer(pk: int) -> Doc | None:
         .exclude(platform_order_no="")
         .values_list("platform_order_no", flat=True)[:50]
     )
-    return Doc(str(c), _join(c.name, c.salutation, c.company, *identities, *orders), c.updated_at)
+    return Doc(_name(c), _join(c.name, c.salutation, c.company, *identities, *orders), c.updated_at)
 
 
 def _conversation(pk: int) -> Doc | None:
@@ -72,8 +76,8 @@ def _conversation(pk: int) -> Doc | None:
     c = Conversation.objects.select_related("customer", "channel").filter(pk=pk).first()
     if c is None:
         return None
-    title = _("Conversation #%(id)s with %(customer)s") % {"id": c.pk, "customer": c.customer}
-    return Doc(title, _join(c.subject, c.customer, c.channel.name), c.created_at)
+    title = f"#{c.pk} {_name(c.customer)}"
+    return Doc(title, _join(c.subject, c.customer.name, c.channel.name), c.created_at)
 
 
 def _ticket(pk: int) -> Doc | None:
@@ -83,7 +87,8 @@ def _ticket(pk: int) -> Doc | None:
     if t is None:
         return None
     remarks = list(t.remarks.values_list("text", flat=True)[:20])
-    return Doc(f"#{t.pk} {t.subject}", _join(t.subject, t.description, t.customer, *remarks), t.updated_at)
+    name = t.customer.name if t.customer_id else ""
+    return Doc(f"#{t.pk} {t.subject}", _join(t.subject, t.description, name, *remarks), t.updated_at)
 
 
 def _order(pk: int) -> Doc | None:
@@ -93,8 +98,16 @@ def _order(pk: int) -> Doc | None:
     if o is None:
         return None
     lines = [f"{name} {sku}" for name, sku in o.lines.values_list("name", "sku")[:20]]
-    title = _("Order %(number)s") % {"number": o.number}
-    text = _join(o.platform_order_no, o.customer, o.recipient_name, o.recipient_phone, o.tracking_no, *lines, o.note)
+    title = f"{o.number} {_name(o.customer) if o.customer_id else o.recipient_name}".strip()
+    text = _join(
+        o.platform_order_no,
+        o.customer.name if o.customer_id else "",
+        o.recipient_name,
+        o.recipient_phone,
+        o.tracking_no,
+        *lines,
+        o.note,
+    )
     return Doc(title, text, o.created_at)
 
 
@@ -104,9 +117,10 @@ def _case(pk: int) -> Doc | None:
     c = Case.objects.select_related("customer", "order").filter(pk=pk).first()
     if c is None:
         return None
-    title = f"{c.number} {c.get_kind_display()} · {c.get_reason_display()}"
     order = c.order.number if c.order_id else ""
-    return Doc(title, _join(c.description, c.customer, order, c.return_tracking_no), c.updated_at)
+    name = c.customer.name if c.customer_id else ""
+    title = f"{c.number} {name} {order}".strip()
+    return Doc(title, _join(c.description, name, order, c.return_tracking_no), c.updated_at)
 
 
 def _complaint(pk: int) -> Doc | None:
@@ -115,7 +129,8 @@ def _complaint(pk: int) -> Doc | None:
     c = Complaint.objects.select_related("customer").filter(pk=pk).first()
     if c is None:
         return None
-    return Doc(f"#{c.pk} {c.summary[:60]}", _join(c.summary, c.wants, c.customer, c.answer), c.updated_at)
+    name = c.customer.name if c.customer_id else ""
+    return Doc(f"#{c.pk} {c.summary[:60]}", _join(c.summary, c.wants, name, c.answer), c.updated_at)
 
 
 BUILDERS: dict[str, Callable[[int], Doc | None]] = {
