@@ -63,6 +63,19 @@ VERBS = {
 }
 
 
+# How an agent reached the customer (``ticket.contacted``'s ``how``): the code is never shown.
+HOW = {
+    "reply": _lazy("Reply"),
+    "canned_reply": _lazy("Canned reply"),
+    "phone": _lazy("Phone"),
+    "email": _lazy("Email"),
+    "chat": _lazy("Chat"),
+    "visit": _lazy("Visit"),
+    "fax": _lazy("Fax"),
+    "other": _lazy("Other"),
+}
+
+
 def label(verb: str) -> str:
     return str(VERBS[verb]) if verb in VERBS else verb_label(verb)
 
@@ -128,7 +141,7 @@ def _detail(verb: str, data: dict[str, Any]) -> str:
     if verb == "ticket.updated" and isinstance(data.get("changed"), dict):
         return ", ".join(_field_label(name) for name in data["changed"])
     if verb == "ticket.contacted" and data.get("how"):
-        return str(data["how"])
+        return str(HOW.get(str(data["how"]), ""))
     if verb in ("ticket.merged", "ticket.merged_into", "ticket.split", "ticket.linked"):
         other = data.get("from") or data.get("into") or data.get("other")
         return f"#{other}" if other else ""

@@ -37,7 +37,7 @@ PAGES: dict[str, Page] = {
         Page("customers", "web:customers", _("Customers"), "customers.view_customer"),
         Page("orders", "web:orders", _("Orders"), "aftersales.view_order"),
         Page("cases", "web:cases", _("After-sales"), "cases.view_case"),
-        Page("refunds", "web:cases-finance", _("Refund queue"), "cases.view_case"),
+        Page("refunds", "web:cases-finance", _("Refunds to pay"), "cases.view_case"),
         Page("compensations", "web:compensations", _("Compensation"), "cases.view_compensation"),
         Page("service", "web:service-orders", _("Service orders"), "aftersales.view_serviceorder"),
         Page("calls", "web:intake-calls", _("Calls"), "conversations.view_conversation"),
