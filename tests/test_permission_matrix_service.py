@@ -29,6 +29,7 @@ EXPECTED: dict[str, set[str]] = {
     "complaints.check_complaint_from_ticket": ALL,
     "complaints.check_add_note": HANDLERS,
     "complaints.check_finish_task": HANDLERS,
+    "complaints.check_claim_complaint": HANDLERS,
     "complaints.check_verify_staff_fault": LEADERS,
     "complaints.check_appeal_fault": ALL,  # own entries only (tested in test_complaints_record)
     "complaints.check_decide_fault": {"admin"},
@@ -117,6 +118,9 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
         "complaints.check_complaint_from_ticket": lambda u: comp.check_complaint_from_ticket(TicketFactory(), actor=u),
         "complaints.check_add_note": lambda u: comp.check_add_note(ComplaintFactory(), "已回电客户", actor=u),
         "complaints.check_finish_task": lambda u: comp.check_finish_task(ComplaintTaskFactory(), actor=u),
+        "complaints.check_claim_complaint": lambda u: comp.check_claim_complaint(
+            ComplaintFactory(handler=None), actor=u
+        ),
         "complaints.check_verify_staff_fault": lambda u: comp.check_verify_staff_fault(
             _analysed_about_staff(), actor=u
         ),

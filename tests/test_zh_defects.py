@@ -45,3 +45,39 @@ def test_the_timeline_never_shows_how_as_a_code(how):
     shown = _detail("ticket.contacted", {"how": how})
     assert shown != how
     assert "_" not in shown
+
+
+def test_an_unassigned_complaint_can_be_taken(client, roles):
+    from kefu.complaints.models import Complaint
+    from tests.factories_complaints import ComplaintFactory
+
+    complaint = ComplaintFactory(handler=None)
+    # Given an after-sales agent on an unassigned complaint, the page offers 领取,
+    agent = roles["aftersales"]
+    client.force_login(agent)
+    page = client.get(f"/complaints/{complaint.pk}/").content.decode()
+    assert 'id="claim"' in page
+    # and taking it makes the complaint theirs, with the history saying so (not as a code).
+    response = client.post(f"/complaints/{complaint.pk}/claim/")
+    assert response.status_code == 302
+    assert Complaint.objects.get(pk=complaint.pk).handler_id == agent.pk
+    page = client.get(f"/complaints/{complaint.pk}/").content.decode()
+    assert 'id="claim"' not in page
+    assert "complaint.claimed" not in page
+    # A reception agent, who does not handle complaints, is told who will instead of a dead end.
+    other = ComplaintFactory(handler=None)
+    client.force_login(roles["reception"])
+    page = client.get(f"/complaints/{other.pk}/").content.decode()
+    assert 'id="unclaimed"' in page
+    assert client.post(f"/complaints/{other.pk}/claim/").status_code == 302
+    assert Complaint.objects.get(pk=other.pk).handler_id is None
+
+
+def test_someone_elses_complaint_cannot_be_taken(roles):
+    from kefu.complaints.actions import check_claim_complaint
+    from kefu.core.errors import Conflict
+    from tests.factories_complaints import ComplaintFactory
+
+    complaint = ComplaintFactory(handler=roles["supervisor"])
+    with pytest.raises(Conflict):
+        check_claim_complaint(complaint, actor=roles["aftersales"])

@@ -812,3 +812,23 @@ def check_decide_fault(entry: StaffFault, *, actor: Any, note: str, appeal: str 
             url=reverse("web:staff-record", args=[entry.staff.username]),
         )
     return entry
+
+
+@action("complaints.handle_complaint")
+def check_claim_complaint(complaint: Complaint, *, actor: Any) -> Complaint:
+    """领取: an open complaint nobody handles yet becomes the actor's (issue 15: an unassigned complaint
+    gave an agent no action). Audited ``complaint.claimed``; someone else's complaint is a 409."""
+    now = clock.now()
+    with transaction.atomic():
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        if locked.status == ComplaintStatus.CLOSED:
+            raise Conflict(_("The complaint is closed."))
+        if locked.handler_id is not None and locked.handler_id != actor.pk:
+            raise Conflict(_("%(name)s already handles this complaint.") % {"name": locked.handler})
+        if locked.handler_id is None:
+            locked.handler = actor
+            locked.updated_at = now
+            locked.save(update_fields=["handler", "updated_at"])
+            record_audit(locked, "complaint.claimed", actor=actor, now=now, data={"handler": actor.pk})
+            publish(locked.stream_key, "complaint", "assigned", _payload(locked), now=now)
+    return locked

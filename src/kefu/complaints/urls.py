@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("complaints/new/", views.complaint_new, name="complaint-new"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint"),
     path("complaints/<int:pk>/event/", views.complaint_event, name="complaint-event"),
+    path("complaints/<int:pk>/claim/", views.complaint_claim, name="complaint-claim"),
     path("complaints/<int:pk>/note/", views.complaint_note, name="complaint-note"),
     path("complaints/tasks/<int:pk>/done/", views.task_done, name="complaint-task-done"),
     path(

@@ -217,6 +217,9 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": ComplaintStatus.choices,
             "can_verify": can_verify,
             "can_handle": has_perm(request.user, "complaints.handle_complaint"),
+            "can_claim": complaint.handler_id is None
+            and complaint.status != ComplaintStatus.CLOSED
+            and has_perm(request.user, "complaints.handle_complaint"),
             "public_url": request.build_absolute_uri(reverse("web:complaint-public", args=[complaint.accept_token]))
             if complaint.accept_token and complaint.status == ComplaintStatus.ANSWERED
             else "",
@@ -271,6 +274,17 @@ def complaint_note(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = get_object_or_404(Complaint, pk=pk)
     attempt(request, lambda: actions.check_add_note(complaint, request.POST.get("text", ""), actor=request.user))
     return redirect("web:complaint", pk=pk)
+
+
+@login_required
+@require_POST
+def complaint_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    """领取: take an unassigned complaint (check_claim_complaint)."""
+    complaint = get_object_or_404(Complaint, pk=pk)
+    attempt(
+        request, lambda: actions.check_claim_complaint(complaint, actor=request.user), _("The complaint is yours now.")
+    )
+    return redirect("web:complaint", pk=complaint.pk)
 
 
 @login_required
