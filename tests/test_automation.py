@@ -13,8 +13,9 @@ from kefu.automation.actions import check_apply_macro, sweep_time_triggers
 from kefu.conversations.models import Message
 from kefu.core.errors import PermissionDenied
 from kefu.core.events import audit_trail
+from kefu.core.models import Notification
 from kefu.tickets import actions
-from kefu.tickets.models import Notification, Ticket
+from kefu.tickets.models import Ticket
 from tests.factories import (
     CannedReplyFactory,
     ConversationFactory,

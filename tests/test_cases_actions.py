@@ -15,7 +15,7 @@ from kefu.cases.models import Case, CasePhoto
 from kefu.conversations.models import Message
 from kefu.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from kefu.core.events import audit_trail
-from kefu.tickets.models import Notification
+from kefu.core.models import Notification
 from tests.factories import ConversationFactory, UserFactory
 from tests.factories_cases import CaseOrderFactory, OrderLineFactory
 

@@ -14,9 +14,9 @@ from kefu.cases import actions
 from kefu.cases.models import Case, CaseSettings
 from kefu.conversations.models import Message
 from kefu.core.events import audit_trail
+from kefu.core.models import Notification
 from kefu.core.tasks import sweep_once
 from kefu.sla import deadlines
-from kefu.tickets.models import Notification
 from tests.factories import ConversationFactory, TeamFactory, UserFactory
 from tests.factories_cases import CaseOrderFactory
 

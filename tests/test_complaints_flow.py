@@ -17,8 +17,8 @@ from kefu.complaints.transitions import EVENT_PERMISSION, TRANSITIONS, complaint
 from kefu.core import clock
 from kefu.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from kefu.core.events import audit_trail
+from kefu.core.models import Notification
 from kefu.sla import deadlines
-from kefu.tickets.models import Notification
 from tests.factories import ConversationFactory, MessageFactory, TeamFactory, UserFactory
 from tests.factories_complaints import ComplaintFactory
 

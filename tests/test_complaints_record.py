@@ -15,7 +15,7 @@ from kefu.complaints.actions import check_appeal_fault, check_decide_fault, chec
 from kefu.complaints.models import ComplaintSettings, StaffFault
 from kefu.core import clock
 from kefu.core.errors import Conflict, PermissionDenied
-from kefu.tickets.models import Notification
+from kefu.core.models import Notification
 from tests.factories import UserFactory
 from tests.factories_complaints import ComplaintFactory
 

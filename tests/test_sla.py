@@ -10,13 +10,13 @@ import time_machine
 
 from kefu.core import clock
 from kefu.core.events import audit_trail
-from kefu.core.models import AuditEvent
+from kefu.core.models import AuditEvent, Notification
 from kefu.core.tasks import sweep_once
 from kefu.sla import selectors
 from kefu.sla.models import SlaTimer
 from kefu.sla.sweep import sweep
 from kefu.tickets import actions
-from kefu.tickets.models import Notification, Ticket
+from kefu.tickets.models import Ticket
 from tests.factories import (
     CalendarDayFactory,
     CustomerFactory,

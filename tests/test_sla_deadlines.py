@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kefu.core.models import AuditEvent
+from kefu.core.models import AuditEvent, Notification
 from kefu.core.tasks import sweep_once
 from kefu.sla import deadlines
 from kefu.sla.models import Deadline
-from kefu.tickets.models import Notification
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,10 @@ import pytest
 import time_machine
 
 from kefu.core.errors import PermissionDenied, ValidationFailed
+from kefu.core.models import Notification
 from kefu.sla.sweep import sweep
 from kefu.tickets import actions
-from kefu.tickets.models import Notification, SavedView, Ticket
+from kefu.tickets.models import SavedView, Ticket
 from tests.factories import (
     ConversationFactory,
     CustomerFactory,

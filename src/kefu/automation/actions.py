@@ -26,8 +26,10 @@ from kefu.core import clock, params
 from kefu.core.actions import action
 from kefu.core.errors import KefuError, ValidationFailed
 from kefu.core.events import notify, record_audit
+from kefu.core.models import Notification
+from kefu.core.notifications import StaffNote, do_notify_staff
 from kefu.tickets.choices import TicketStatus
-from kefu.tickets.models import Notification, Ticket
+from kefu.tickets.models import Ticket
 
 log = logging.getLogger(__name__)
 
@@ -185,13 +187,8 @@ def _notify(ticket: Ticket, who: str, *, now: datetime) -> None:
         user_id = int(who) if params.is_digits(who) else None
     if user_id is None:
         raise ValidationFailed(_("Nobody to notify."))
-    Notification.objects.create(
-        user_id=user_id,
-        ticket=ticket,
-        kind=Notification.Kind.AUTOMATION,
-        text=(_("Reminder: #%(id)s %(subject)s") % {"id": ticket.pk, "subject": ticket.subject})[:300],
-        created_at=now,
-    )
+    text = _("Reminder: #%(id)s %(subject)s") % {"id": ticket.pk, "subject": ticket.subject}
+    do_notify_staff([StaffNote(user_id, Notification.Kind.AUTOMATION, text, ticket=ticket.pk)], now=now)
     notify("inbox", "notification", "created", {"user": user_id, "ticket": ticket.pk}, now=now)
 
 

@@ -38,6 +38,8 @@ from kefu.core import clock
 from kefu.core.actions import action, has_perm, require
 from kefu.core.errors import Conflict, KefuError, PermissionDenied, ValidationFailed
 from kefu.core.events import record_audit
+from kefu.core.models import Notification
+from kefu.core.notifications import StaffNote, do_notify_staff
 from kefu.core.uploads import check_upload
 from kefu.customers.models import Customer
 from kefu.sla import deadlines
@@ -416,18 +418,11 @@ def do_fire_event(
 
 def _tell_colleague(case: Case, user_id: int, *, now: datetime) -> None:
     """Finance sent a payment back: the agent who asked for it sees why, with a link."""
-    from kefu.tickets.models import Notification
-
-    Notification.objects.create(
-        user_id=user_id,
-        kind=Notification.Kind.AUTOMATION,
-        text=(
-            _("Finance sent back the refund of %(case)s: %(reason)s")
-            % {"case": case.number, "reason": case.sent_back_reason}
-        )[:300],
-        url=f"/cases/{case.pk}/",
-        created_at=now,
-    )
+    text = _("Finance sent back the refund of %(case)s: %(reason)s") % {
+        "case": case.number,
+        "reason": case.sent_back_reason,
+    }
+    do_notify_staff([StaffNote(user_id, Notification.Kind.AUTOMATION, text, url=f"/cases/{case.pk}/")], now=now)
 
 
 def _return_terms(case: Case, given: dict[str, Any]) -> dict[str, Any]:

@@ -32,6 +32,8 @@ from kefu.core import clock
 from kefu.core.actions import action, has_perm, require
 from kefu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kefu.core.events import notify, publish, record_audit
+from kefu.core.models import Notification
+from kefu.core.notifications import StaffNote, do_notify_staff
 from kefu.core.uploads import check_upload
 from kefu.customers.models import Customer
 from kefu.sla import deadlines
@@ -168,17 +170,10 @@ def _payload(c: Complaint) -> dict[str, Any]:
 
 
 def _notify(user: Any, text: str, complaint: Complaint | None, now: datetime, url: str = "") -> None:
-    from kefu.tickets.models import Notification
-
     if user is None:
         return
-    Notification.objects.create(
-        user_id=user.pk,
-        kind=Notification.Kind.AUTOMATION,
-        text=text[:300],
-        url=url or (_url(complaint) if complaint is not None else ""),
-        created_at=now,
-    )
+    link = url or (_url(complaint) if complaint is not None else "")
+    do_notify_staff([StaffNote(user.pk, Notification.Kind.AUTOMATION, text, url=link)], now=now)
     notify("inbox", "notification", "created", {"user": user.pk}, now=now)
 
 

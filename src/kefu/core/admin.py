@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from kefu.core.models import AuditEvent
+from kefu.core.models import AuditEvent, Notification
 
 
 class StampedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -60,3 +60,9 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ("content_type", "verb")
     search_fields = ("object_id", "verb")
     date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "kind", "text", "read_at")
+    list_filter = ("kind",)

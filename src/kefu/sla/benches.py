@@ -15,12 +15,12 @@ from django.db import connection, transaction
 from kefu.accounts.models import Team, User
 from kefu.core import clock
 from kefu.core.bench import bench, rounds
-from kefu.core.models import AuditEvent
+from kefu.core.models import AuditEvent, Notification
 from kefu.customers.models import Customer
 from kefu.sla import duemath, engine
 from kefu.sla.models import BusinessCalendar, SlaPolicy, SlaTimer
 from kefu.sla.sweep import sweep
-from kefu.tickets.models import Notification, Ticket
+from kefu.tickets.models import Ticket
 
 
 def _due_inputs(count: int, seed: int = 7) -> list[tuple[datetime, timedelta, list[duemath.Pause]]]:

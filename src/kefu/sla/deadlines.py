@@ -37,7 +37,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from kefu.core.events import notify
-from kefu.core.models import AuditEvent
+from kefu.core.models import AuditEvent, Notification
+from kefu.core.notifications import StaffNote, do_notify_staff
 from kefu.sla.models import Deadline
 
 log = logging.getLogger(__name__)
@@ -194,28 +195,22 @@ def _audit(rows: list[Deadline], verb: str, now: datetime, extra: dict[int, dict
 
 
 def _notify_people(rows: list[Deadline], kind: str, prefix: str, now: datetime) -> None:
-    from kefu.tickets.models import Notification
-
     notes = []
     for r in rows:
         leader = r.team.leader_id if r.team is not None else None
         people = {user for user in (r.owner_id, leader) if user is not None}
         text = f"{prefix} {r.text or r.name}"
-        notes += [Notification(user_id=user, kind=kind, text=text[:300], url=r.url, created_at=now) for user in people]
-    Notification.objects.bulk_create(notes, batch_size=1000)
+        notes += [StaffNote(user, kind, text, url=r.url) for user in people]
+    do_notify_staff(notes, now=now)
 
 
 def _warn(rows: list[Deadline], now: datetime) -> None:
-    from kefu.tickets.models import Notification
-
     _audit(rows, "deadline.warning", now)
     _notify_people(rows, Notification.Kind.SLA_WARNING, _("Deadline approaching:"), now)
     notify(INBOX_STREAM, "deadline", "warning", {"count": len(rows)}, now=now)
 
 
 def _pass(rows: list[Deadline], now: datetime) -> None:
-    from kefu.tickets.models import Notification
-
     _audit(rows, "deadline.passed", now)
     _notify_people(rows, Notification.Kind.SLA_BREACH, _("Deadline passed:"), now)
     by_kind: dict[str, list[Deadline]] = defaultdict(list)

@@ -28,9 +28,10 @@ from django.utils.translation import gettext as _
 
 from kefu.core.choices import Priority
 from kefu.core.events import notify
-from kefu.core.models import AuditEvent
+from kefu.core.models import AuditEvent, Notification
+from kefu.core.notifications import StaffNote, do_notify_staff, do_notify_staff_select
 from kefu.sla.models import SlaPolicy, SlaTimer
-from kefu.tickets.models import Notification, Ticket
+from kefu.tickets.models import Ticket
 
 BATCH = 5000
 INBOX_STREAM = "inbox"
@@ -119,19 +120,6 @@ def _audit_fired(ids: list[int], verb: str, now: datetime) -> None:
     )
 
 
-def _notify_fired(select_users: str, params: list[Any], kind: str, prefix: str, now: datetime) -> None:
-    """Insert one notification per distinct (user, ticket) of ``select_users`` (a SELECT of
-    ``user_id, ticket_id, subject``)."""
-    table = Notification._meta.db_table
-    _execute(
-        f"INSERT INTO {table} (user_id, ticket_id, kind, text, created_at) "  # noqa: S608 - see _audit_fired
-        "SELECT DISTINCT u.user_id, u.ticket_id, %s, "
-        "SUBSTR(%s || CAST(u.ticket_id AS TEXT) || ' ' || u.subject, 1, 300), "
-        f"%s FROM ({select_users}) u WHERE u.user_id IS NOT NULL",
-        [kind, prefix, _db_time(now), *params],
-    )
-
-
 def _tables() -> dict[str, str]:
     from kefu.accounts.models import Team
 
@@ -152,7 +140,7 @@ def _warn(ids: list[int], now: datetime) -> None:
         f"FROM {t['timer']} s JOIN {t['ticket']} k ON k.id = s.ticket_id LEFT JOIN {t['team']} m ON m.id = k.team_id "
         f"WHERE {where}"
     )
-    _notify_fired(users, params, Notification.Kind.SLA_WARNING, _("SLA at risk:") + " #", now)
+    do_notify_staff_select(users, params, kind=Notification.Kind.SLA_WARNING, prefix=_("SLA at risk:") + " #", now=now)
     notify(INBOX_STREAM, "sla", "warning", {"count": len(ids)}, now=now)
 
 
@@ -168,7 +156,9 @@ def _breach(ids: list[int], now: datetime) -> None:
         f"SELECT k.assignee_id AS user_id, k.id AS ticket_id, k.subject AS subject {base} UNION "
         f"SELECT COALESCE(m.leader_id, p.escalate_to_id), k.id, k.subject {base}"
     )
-    _notify_fired(users, [*params, *params], Notification.Kind.SLA_BREACH, _("SLA breached:") + " #", now)
+    do_notify_staff_select(
+        users, [*params, *params], kind=Notification.Kind.SLA_BREACH, prefix=_("SLA breached:") + " #", now=now
+    )
     # Raise, reassign, escalate: only for the policies that ask for them (rarer; grouped per policy).
     acting = SlaPolicy.objects.filter(
         pk__in=SlaTimer.objects.filter(id__in=ids).values("policy_id"),
@@ -226,13 +216,13 @@ def _audit(rows: Iterable[tuple[int, str, dict[str, Any]]], now: datetime) -> No
 def _notify_users(items: Iterable[tuple[int | None, int, str, str]], now: datetime) -> None:
     """``(user, ticket, kind, text)``: one in-app notification each (users deduplicated per ticket)."""
     seen: set[tuple[int, int, str]] = set()
-    objs = []
+    notes = []
     for user, ticket, kind, text in items:
         if user is None or (user, ticket, kind) in seen:
             continue
         seen.add((user, ticket, kind))
-        objs.append(Notification(user_id=user, ticket_id=ticket, kind=kind, text=text[:300], created_at=now))
-    Notification.objects.bulk_create(objs, batch_size=1000)
+        notes.append(StaffNote(user, kind, text, ticket=ticket))
+    do_notify_staff(notes, now=now)
 
 
 def _raise_priority(rows: list[Fired], now: datetime) -> None:

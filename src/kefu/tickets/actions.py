@@ -16,11 +16,13 @@ from kefu.core.assignment import assign_locked
 from kefu.core.choices import Priority, Stage
 from kefu.core.errors import PermissionDenied, ValidationFailed
 from kefu.core.events import notify, publish, record_audit
+from kefu.core.models import Notification
+from kefu.core.notifications import StaffNote, do_notify_staff
 from kefu.core.records import save_changes
 from kefu.customers.models import Customer
 from kefu.sla import engine as sla
 from kefu.tickets.choices import SERVICE_CLASS_OF_TYPE, TicketStatus, TicketType
-from kefu.tickets.models import Notification, SavedView, Ticket, TicketField, TicketLink, TicketRemark
+from kefu.tickets.models import SavedView, Ticket, TicketField, TicketLink, TicketRemark
 from kefu.tickets.transitions import EVENT_PERMISSION, ticket_machine
 
 EDITABLE = ("subject", "description", "type", "priority", "stage", "service_class")
@@ -527,12 +529,7 @@ def _notify_mentions(ticket: Ticket, remark: TicketRemark, author: Any, now: dat
         return
     who = str(author) if author is not None else _("system")
     text = _("%(who)s mentioned you on #%(id)s %(subject)s") % {"who": who, "id": ticket.pk, "subject": ticket.subject}
-    Notification.objects.bulk_create(
-        [
-            Notification(user=u, ticket=ticket, kind=Notification.Kind.MENTION, text=text[:300], created_at=now)
-            for u in users
-        ]
-    )
+    do_notify_staff([StaffNote(u.pk, Notification.Kind.MENTION, text, ticket=ticket.pk) for u in users], now=now)
     for u in users:
         notify(f"user:{u.pk}", "notification", "mention", {"ticket": ticket.pk, "remark": remark.pk}, now=now)
     record_audit(ticket, "ticket.mentioned", actor=author, now=now, data={"users": [u.pk for u in users]})

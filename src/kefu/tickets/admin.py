@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from kefu.core.admin import ReadOnlyAdmin, ReadOnlyInline
-from kefu.tickets.models import Notification, Ticket, TicketField, TicketRemark
+from kefu.tickets.models import Ticket, TicketField, TicketRemark
 
 
 class RemarkInline(ReadOnlyInline):
@@ -25,9 +25,3 @@ class TicketFieldAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("ticket_type", "position", "label", "key", "kind", "required")
     list_filter = ("ticket_type", "kind")
     list_editable = ("position",)
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "user", "kind", "text", "read_at")
-    list_filter = ("kind",)

@@ -196,34 +196,6 @@ class TicketField(models.Model):
         return [c.strip() for c in self.choices.splitlines() if c.strip()]
 
 
-class Notification(models.Model):
-    """An in-app notification: an SLA warning or breach, an @mention, an automation notice."""
-
-    class Kind(models.TextChoices):
-        SLA_WARNING = "sla_warning", _("SLA warning")
-        SLA_BREACH = "sla_breach", _("SLA breach")
-        MENTION = "mention", _("Mention")
-        AUTOMATION = "automation", _("Automation")
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    text = models.CharField(_("text"), max_length=300)
-    # For notifications about other things than tickets; db_default serves the sweeper's INSERT … SELECT.
-    url = models.CharField(_("link"), max_length=200, blank=True, default="", db_default="")
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
-
-    def __str__(self) -> str:
-        return self.text
-
-
 class SavedView(models.Model):
     """A named ticket-list filter (the query string of the list page)."""
 

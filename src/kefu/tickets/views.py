@@ -28,6 +28,7 @@ from kefu.conversations.models import Conversation
 from kefu.core import clock, params
 from kefu.core.actions import has_perm, require
 from kefu.core.errors import KefuError, ValidationFailed
+from kefu.core.models import Notification
 from kefu.core.pages import attempt
 from kefu.customers.models import Customer
 from kefu.sla.models import SlaTimer
@@ -35,7 +36,7 @@ from kefu.tickets import actions as ticket_actions
 from kefu.tickets import selectors
 from kefu.tickets.choices import TicketStatus
 from kefu.tickets.forms import TicketForm
-from kefu.tickets.models import Notification, SavedView, Ticket, TicketField
+from kefu.tickets.models import SavedView, Ticket, TicketField
 from kefu.tickets.timeline import timeline
 from kefu.tickets.transitions import EVENT_PERMISSION, ticket_machine
 
