@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kefu.conversations import views
+from kefu.conversations import cockpit, views
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
@@ -15,5 +15,10 @@ urlpatterns = [
     path("conversations/<int:pk>/status/", views.conversation_status, name="conversation-status"),
     path("conversations/<int:pk>/assign/", views.conversation_assign, name="conversation-assign"),
     path("conversations/<int:pk>/classify/", views.conversation_classify, name="conversation-classify"),
+    path("cockpit/list/", cockpit.cockpit_list, name="cockpit-list"),
+    path("conversations/<int:pk>/pane/", cockpit.conversation_pane, name="conversation-pane"),
+    path("conversations/<int:pk>/transfer/", cockpit.conversation_transfer, name="conversation-transfer"),
+    path("conversations/<int:pk>/invite/", cockpit.conversation_invite, name="conversation-invite"),
+    path("conversations/<int:pk>/whisper/", cockpit.conversation_whisper, name="conversation-whisper"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

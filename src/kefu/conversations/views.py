@@ -27,6 +27,8 @@ from kefu.conversations import actions as conv_actions
 from kefu.conversations import selectors as conv_selectors
 from kefu.conversations.actions import check_pick_next
 from kefu.conversations.choices import ConversationStatus
+from kefu.conversations.cockpit import cockpit, with_preview
+from kefu.conversations.collab import participants
 from kefu.conversations.models import Attachment, Channel, Conversation
 from kefu.conversations.router import LIVE_KINDS, ROUTING_REASONS, queue_position
 from kefu.conversations.transitions import AGENT_EVENTS, conversation_machine
@@ -34,9 +36,11 @@ from kefu.conversations.visitors import agent_opened
 from kefu.core import clock, params
 from kefu.core.actions import has_perm
 from kefu.core.errors import KefuError
-from kefu.core.pages import attempt
+from kefu.core.pages import attempt, back
 from kefu.knowledge.canned import picker_items
 from kefu.knowledge.selectors import canned_visible_to
+
+__all__ = ["cockpit"]  # kefu.web.home renders it on "/" for agents
 
 DEFAULT_TARGETS = (15, 20)  # R5 greet within 15 s, R6 answer within 20 s
 
@@ -67,10 +71,13 @@ def inbox_context(request: HttpRequest) -> dict[str, Any]:
     if view not in conv_selectors.INBOX_VIEWS:
         view = "mine"
     status = request.GET.get("status", "active")
-    page = Paginator(conv_selectors.inbox(request.user, view, status=status), 50).get_page(request.GET.get("page"))
+    # every tab counts chats; the queue beside 'Pick next' counts the waiting ones
+    counts = {**conv_selectors.inbox_counts(request.user), "queue": conv_selectors.unread_for(request.user)["queue"]}
+    rows = with_preview(conv_selectors.inbox(request.user, view, status=status))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return {
         "page": page,
-        "counts": {**conv_selectors.inbox_counts(request.user), **conv_selectors.unread_for(request.user)},
+        "counts": counts,
         "now": clock.now(),
         "view": view,
         "status": status,
@@ -130,62 +137,79 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "conversations/inbox.html", inbox_context(request))
 
 
-@login_required
-def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = get_object_or_404(
-        Conversation.objects.select_related("customer", "channel", "assignee", "team"), pk=pk
-    )
+def conversation_context(request: HttpRequest, conversation: Conversation, *, back_url: str = "") -> dict[str, Any]:
+    """What the conversation page and the cockpit's thread and customer panes show.  Opening it
+    marks the customer's messages read by the agent.  ``back_url``: where the pane's forms return
+    (the cockpit, ``/?c=<id>``); empty on the conversation's own page."""
     customer = conversation.customer
     last_event = conv_selectors.last_event_id(conversation.stream_key)  # before the timeline: no gap
     timeline = list(conv_selectors.timeline(conversation))
     if timeline:
         agent_opened(conversation, request.user, upto=timeline[-1].pk)
     greet_target, reply_target = chat_targets(conversation)
-    return render(
-        request,
-        "conversations/conversation.html",
-        {
-            "conversation": conversation,
-            "customer": customer,
-            "timeline": timeline,
-            "last_event": last_event,
-            "canned_replies": canned_for(conversation, request.user),
-            "targets": {"greet": greet_target, "reply": reply_target},
-            "live": conversation.channel.kind in LIVE_KINDS,
-            "routing_reason": ROUTING_REASONS.get(str(conversation.routing.get("reason", "")), ""),
-            "queue_position": queue_position(conversation),
-            "events": [e for e in AGENT_EVENTS if conversation_machine.can(conversation.status, e)],
-            "agents": User.objects.filter(is_active=True).order_by("username"),
-            "teams": Team.objects.all(),
-            "other_conversations": customer.conversations.exclude(pk=conversation.pk).order_by("-last_message_at")[:10],
-            "tickets": customer.tickets.order_by("-updated_at")[:10],
-            "can_reply": has_perm(request.user, "conversations.reply_conversation"),
-            "now": clock.now(),
-        },
-    )
+    return {
+        "conversation": conversation,
+        "customer": customer,
+        "timeline": timeline,
+        "last_event": last_event,
+        "canned_replies": canned_for(conversation, request.user),
+        "targets": {"greet": greet_target, "reply": reply_target},
+        "live": conversation.channel.kind in LIVE_KINDS,
+        "routing_reason": ROUTING_REASONS.get(str(conversation.routing.get("reason", "")), ""),
+        "queue_position": queue_position(conversation),
+        "events": [e for e in AGENT_EVENTS if conversation_machine.can(conversation.status, e)],
+        "agents": User.objects.filter(is_active=True).order_by("username"),
+        "teams": Team.objects.all(),
+        "other_conversations": customer.conversations.exclude(pk=conversation.pk).order_by("-last_message_at")[:10],
+        "tickets": customer.tickets.order_by("-updated_at")[:10],
+        "can_reply": has_perm(request.user, "conversations.reply_conversation"),
+        "can_assign": has_perm(request.user, "conversations.assign_conversation"),
+        "can_whisper": has_perm(request.user, "accounts.manage_agents"),
+        "participants": participants(conversation),
+        "back_url": back_url,
+        "now": clock.now(),
+    }
+
+
+def load_conversation(pk: int) -> Conversation:
+    return get_object_or_404(Conversation.objects.select_related("customer", "channel", "assignee", "team"), pk=pk)
+
+
+@login_required
+def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = load_conversation(pk)
+    return render(request, "conversations/conversation.html", conversation_context(request, conversation))
+
+
+def _fetched(request: HttpRequest) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
 
 
 @login_required
 @require_POST
 def conversation_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reply or an internal note from the form.  The cockpit posts it with fetch (a reply with
+    attachments): it gets JSON — ``{"message": id}`` or the house error shape — instead of a page."""
     conversation = get_object_or_404(Conversation, pk=pk)
     text = request.POST.get("text", "")
     files = request.FILES.getlist("attachments")
-    if request.POST.get("internal"):
-        attempt(
-            request,
-            lambda: conv_actions.check_add_note(
-                conversation, text, actor=request.user, client_id=request.POST.get("client_id", "")
-            ),
+    client_id = request.POST.get("client_id", "")
+
+    def send() -> Any:
+        if request.POST.get("internal"):
+            return conv_actions.check_add_note(conversation, text, actor=request.user, client_id=client_id)
+        return conv_actions.check_send_reply(
+            conversation, text, actor=request.user, client_id=client_id, attachments=files
         )
-    else:
-        attempt(
-            request,
-            lambda: conv_actions.check_send_reply(
-                conversation, text, actor=request.user, client_id=request.POST.get("client_id", ""), attachments=files
-            ),
-        )
-    return redirect(reverse("web:conversation", args=[pk]) + "#composer")
+
+    if _fetched(request):
+        try:
+            message, _created = send()
+        except KefuError as exc:
+            return JsonResponse(exc.as_dict(), status=exc.status)
+        return JsonResponse({"message": message.pk, "conversation": pk})
+    attempt(request, send)
+    return back(request, reverse("web:conversation", args=[pk]) + "#composer")
 
 
 @login_required
@@ -202,7 +226,7 @@ def conversation_status(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: conv_actions.check_transition(conversation, event, actor=request.user, snooze_until=until),
         _("Done."),
     )
-    return redirect("web:conversation", pk=pk)
+    return back(request, reverse("web:conversation", args=[pk]))
 
 
 @login_required
@@ -217,7 +241,7 @@ def conversation_assign(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("Assigned."),
     )
-    return redirect("web:conversation", pk=pk)
+    return back(request, reverse("web:conversation", args=[pk]))
 
 
 @login_required
@@ -226,7 +250,7 @@ def conversation_classify(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = get_object_or_404(Conversation, pk=pk)
     fields = {k: request.POST[k] for k in ("service_class", "stage", "priority") if k in request.POST}
     attempt(request, lambda: conv_actions.check_classify(conversation, actor=request.user, **fields), _("Saved."))
-    return redirect("web:conversation", pk=pk)
+    return back(request, reverse("web:conversation", args=[pk]))
 
 
 def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:

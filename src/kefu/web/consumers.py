@@ -154,11 +154,15 @@ class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
 
     async def stream_typing(self, message: dict[str, Any]) -> None:
         if message.get("side") == "visitor":
-            await self.send_json({"type": "typing", "side": "visitor", "typing": message.get("typing")})
+            await self.send_json(
+                {"type": "typing", "side": "visitor", "typing": message.get("typing"), "stream": message.get("stream")}
+            )
 
     async def stream_read(self, message: dict[str, Any]) -> None:
         if message.get("side") == "visitor":
-            await self.send_json({"type": "read", "side": "visitor", "upto": message.get("upto")})
+            await self.send_json(
+                {"type": "read", "side": "visitor", "upto": message.get("upto"), "stream": message.get("stream")}
+            )
 
     # ---- live chat: agents send, type and read over the same socket ---------------------
 

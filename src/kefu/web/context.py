@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -20,6 +21,7 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
             "username": user.get_username(),
             "badge": reverse("web:inbox-badge"),
             "inbox": reverse("web:inbox"),
+            "tz": settings.TIME_ZONE,  # KEFU_TIME_ZONE: live and reloaded times read the same
         },
         "presence_choices": Presence.choices,
         "kefu_choices": {

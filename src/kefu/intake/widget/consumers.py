@@ -209,7 +209,13 @@ class WidgetConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
         if self.stream:
             await self.channel_layer.group_send(
                 group_name(self.stream),
-                {"type": "stream.typing", "side": "visitor", "name": "", "typing": bool(content.get("typing", True))},
+                {
+                    "type": "stream.typing",
+                    "side": "visitor",
+                    "name": "",
+                    "typing": bool(content.get("typing", True)),
+                    "stream": self.stream,
+                },
             )
 
     async def op_read(self, content: dict[str, Any]) -> None:
@@ -220,7 +226,7 @@ class WidgetConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
         changed = await database_sync_to_async(visitors.mark_read)(conversation, upto, side="visitor")
         if changed and self.stream:
             await self.channel_layer.group_send(
-                group_name(self.stream), {"type": "stream.read", "side": "visitor", "upto": upto}
+                group_name(self.stream), {"type": "stream.read", "side": "visitor", "upto": upto, "stream": self.stream}
             )
 
     async def op_prechat(self, content: dict[str, Any]) -> None:

@@ -5,9 +5,13 @@
  * Text from the server is only ever set with textContent. */
 (function () {
   "use strict";
-  var form = document.getElementById("composer");
+  if (window.kefuLintLoaded) return;  // a page may load this twice (the cockpit, and a thread it includes)
+  window.kefuLintLoaded = true;
+  // One composer per thread: mounted on load and whenever the cockpit shows another chat.
+  function mount(form) {
   var box = document.getElementById("assist-lint");
-  if (!form || !box) return;
+  if (!form || !box || form.dataset.lintBound) return;
+  form.dataset.lintBound = "1";
   var text = form.querySelector("textarea");
   var internal = form.querySelector('input[name="internal"]');
   var csrf = form.querySelector('input[name="csrfmiddlewaretoken"]');
@@ -97,11 +101,17 @@
   }, true);
   form.addEventListener("submit", function () { setTimeout(function () { render("", []); }, 0); });
 
+  }
+  mount(document.getElementById("composer"));
+  document.addEventListener("kefu:thread", function () { mount(document.getElementById("composer")); });
+
   // One click puts a suggestion into the reply box (delegated: the suggestions panel is re-rendered
   // live). The input event runs the reply lint on the result, as for typed text.
   document.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest("[data-assist-insert]");
-    if (!button) return;
+    var form = document.getElementById("composer");
+    if (!button || !form) return;
+    var text = form.querySelector("textarea");
     var add = button.getAttribute("data-assist-insert");
     text.value = text.value.trim() ? text.value.replace(/\s*$/, "") + "\n" + add : add;
     var id = button.getAttribute("data-canned-id");

@@ -8,6 +8,7 @@
  * Inserting a suggestion is composer.js's delegated [data-assist-insert] click. */
 (function () {
   "use strict";
+  if (window.kefuAssist) return;  // loaded once per page (the cockpit and a thread it includes)
   var timer = null, seq = 0;
   function panel() { return document.getElementById("assist-suggest"); }
   var waits = 0;

@@ -2,9 +2,12 @@
  * reply the agent inserted with "/", tell the server once per reply (POST /kb/canned/ID/used/). */
 (function () {
   "use strict";
-  var form = document.getElementById("composer");
+  if (window.kefuCannedLoaded) return;  // loaded once per page; each thread's composer is mounted
+  window.kefuCannedLoaded = true;
+  function mount(form) {
   var data = document.getElementById("canned-data");
-  if (!form || !data) return;
+  if (!form || !data || form.dataset.cannedBound) return;
+  form.dataset.cannedBound = "1";
   var byId = {};
   JSON.parse(data.textContent).forEach(function (r) { if (r.id) byId[r.id] = r; });
   var text = form.querySelector("textarea");
@@ -26,4 +29,7 @@
       setTimeout(function () { report(1); }, 800);
     });
   }, true);
+  }
+  mount(document.getElementById("composer"));
+  document.addEventListener("kefu:thread", function () { mount(document.getElementById("composer")); });
 })();

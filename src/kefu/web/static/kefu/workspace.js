@@ -1,18 +1,19 @@
 /* The agent workspace's live layer: one WebSocket per page (/ws/streams/), the inbox doorbell
- * (badge, live list, sound and desktop notification), and on a conversation page: live
- * messages, sending over the socket with a client id, typing, read receipts, the 15 s / 20 s
- * timers, canned replies with "/".  Received text is only ever set with textContent. */
+ * (badge, live list, sound and desktop notification), and for every mounted conversation thread:
+ * live messages, sending over the socket with a client id, typing, read receipts, the 15 s / 20 s
+ * timers, canned replies with "/".  A page may mount several threads over its life (the cockpit
+ * switches chats without a page load, kefu.conversations' cockpit.js): each keeps its own
+ * subscription, draft, scroll position and files while it is not shown.  window.kefuWorkspace is
+ * the cockpit's handle.  Received text is only ever set with textContent; times are shown in the
+ * deployment's time zone (KEFU_TIME_ZONE), never the browser's. */
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("ws-config").textContent);
   var T = JSON.parse(document.getElementById("ws-strings").textContent);
   var $ = function (id) { return document.getElementById(id); };
-  var thread = $("thread");
-  var conversationId = thread ? Number(thread.dataset.conversation) : null;
-  var stream = conversationId ? "conversation:" + conversationId : null;
-  var lastEvent = thread ? Number(thread.dataset.lastEvent || 0) : 0;
-  var visitorRead = thread ? Number(thread.dataset.visitorRead || 0) : 0;
-  var ws = null, retry = 0, pending = {}, lastTyping = 0, typingTimer = null;
+  var ws = null, retry = 0, pending = {}, lastTyping = 0;
+  var threads = {};  // conversation id -> thread state
+  var current = null;  // the thread on screen
 
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -22,8 +23,10 @@
     if (ws && ws.readyState === 1) { ws.send(JSON.stringify(obj)); return true; }
     return false;
   }
+  function emit(name, detail) { document.dispatchEvent(new CustomEvent(name, { detail: detail })); }
 
   /* ---- socket ------------------------------------------------------------------- */
+  function subscribe(t) { send({ op: "subscribe", stream: t.stream, after: t.lastEvent }); }
   function connect() {
     var proto = location.protocol === "https:" ? "wss://" : "ws://";
     ws = new WebSocket(proto + location.host + "/ws/streams/");
@@ -31,7 +34,7 @@
       retry = 0;
       document.body.classList.remove("ws-down");
       send({ op: "subscribe", stream: "inbox" });
-      if (stream) send({ op: "subscribe", stream: stream, after: lastEvent });
+      Object.keys(threads).forEach(function (id) { subscribe(threads[id]); });
       Object.keys(pending).forEach(function (id) { send(pending[id]); });  // unacknowledged: resend, same client id
     };
     ws.onmessage = function (e) {
@@ -46,21 +49,29 @@
       setTimeout(connect, delay);
     };
   }
+  function threadOf(data) {
+    if (data.stream && data.stream.indexOf("conversation:") === 0) return threads[Number(data.stream.slice(13))] || null;
+    if (typeof data.conversation === "number" && threads[data.conversation]) return threads[data.conversation];
+    if (data.client_id && pending[data.client_id]) return threads[pending[data.client_id].conversation] || null;
+    return current;
+  }
   function handle(data) {
-    // Other parts of the page (the assist suggestions) follow the same events.
-    document.dispatchEvent(new CustomEvent("kefu:stream", { detail: data }));
+    // Other parts of the page (the assist suggestions, the cockpit's list) follow the same events.
+    emit("kefu:stream", data);
     if (data.stream === "inbox") return onInbox(data);
-    if (data.type === "ack") return onAck(data);
-    if (data.type === "error") return onError(data);
-    if (data.type === "typing") return onTyping(data);
-    if (data.type === "read") { visitorRead = Math.max(visitorRead, data.upto || 0); return markRead(); }
-    if (stream && data.stream === stream) {
+    var t = threadOf(data);
+    if (data.type === "ack") return onAck(t, data);
+    if (data.type === "error") return onError(t, data);
+    if (!t) return;
+    if (data.type === "typing") return onTyping(t, data);
+    if (data.type === "read") { t.visitorRead = Math.max(t.visitorRead, data.upto || 0); return markRead(t); }
+    if (data.stream === t.stream) {
       if (typeof data.id === "number") {
-        if (data.id <= lastEvent) return;  // already shown (a resubscribe may repeat)
-        lastEvent = data.id;
+        if (data.id <= t.lastEvent) return;  // already shown (a resubscribe may repeat)
+        t.lastEvent = data.id;
       }
-      if (data.type === "message" && data.op === "created") return onMessage(data.message);
-      if (data.type === "conversation" && (data.op === "status" || data.op === "assigned")) return softReload();
+      if (data.type === "message" && data.op === "created") return onMessage(t, data.message);
+      if (data.type === "conversation" || data.type === "analysis") return refreshPane(t);
     }
   }
 
@@ -103,15 +114,15 @@
     if (live && !listTimer) listTimer = throttled(lastList, function () { listTimer = null; lastList = Date.now(); refreshList(live); });
     var mine = data.assignee === config.user;
     var waiting = !data.assignee;
-    if (data.type === "message" && data.op === "created" && !data.internal && data.author_kind === "customer" &&
-        (mine || waiting) && data.conversation !== conversationId) {
+    var open = current ? current.id : null;
+    var customerSays = data.type === "message" && data.op === "created" && !data.internal && data.author_kind === "customer";
+    if (customerSays && (mine || waiting) && data.conversation !== open) {
       alertAgent(T.new_message, data.conversation);
-    } else if (data.type === "message" && data.op === "created" && !data.internal && data.author_kind === "customer" &&
-        data.conversation === conversationId && document.hidden) {
+    } else if (customerSays && data.conversation === open && document.hidden) {
       alertAgent(T.new_message, data.conversation);
     } else if (data.type === "conversation" && data.op === "created") {
       alertAgent(T.new_conversation, data.conversation);
-    } else if (data.type === "conversation" && data.op === "assigned" && mine) {
+    } else if (data.type === "conversation" && (data.op === "assigned" || data.op === "invited") && mine) {
       alertAgent(T.new_conversation, data.conversation);
     }
   }
@@ -120,9 +131,9 @@
       .then(function (counts) {
         if (!counts) return;
         var n = counts.mine + counts.queue, badge = $("inbox-badge");
-        badge.textContent = String(n);
-        badge.hidden = !n;
-        document.title = document.title.replace(/^\(\d+\) /, "") ;
+        if (badge) { badge.textContent = String(n); badge.hidden = !n; }
+        if ($("pane-list")) return;  // the cockpit's title counts unread messages itself
+        document.title = document.title.replace(/^\(\d+\) /, "");
         if (n) document.title = "(" + n + ") " + document.title;
       }).catch(function () {});
   }
@@ -144,41 +155,59 @@
     } catch (e) { /* no audio: the badge still shows */ }
   }
   var lastAlert = 0;
+  function soundOn() { return localStorage.getItem("kefu:sound") === "on"; }  // off unless the agent turns it on
   function alertAgent(text, id, url) {
     var now = Date.now();
     if (now - lastAlert < 1500) return;  // one ring for a burst
     lastAlert = now;
-    if (localStorage.getItem("kefu:sound") !== "off") beep();
+    if (soundOn()) beep();
     if (window.Notification && Notification.permission === "granted" && document.hidden) {
       var n = new Notification(text, { body: url ? "" : "#" + id, tag: "kefu-" + id });
-      n.onclick = function () { window.focus(); location.href = url || "/conversations/" + id + "/"; };
+      n.onclick = function () {
+        window.focus();
+        if (!url && $("pane-list") && window.kefuCockpit) window.kefuCockpit.open(id);
+        else location.href = url || "/conversations/" + id + "/";
+      };
     }
   }
   var enable = $("enable-notifications");
   if (enable && window.Notification && Notification.permission === "default" && !localStorage.getItem("kefu:asked")) {
     enable.hidden = false;
-    enable.addEventListener("click", function () {
+    enable.addEventListener("click", function () {  // asked on a click, never on load
       localStorage.setItem("kefu:asked", "1");  // asked once
       enable.hidden = true;
       Notification.requestPermission();
-      beep();
     });
   }
 
-  /* ---- a conversation: live messages, composer, typing, read receipts ---------- */
+  /* ---- times in KEFU_TIME_ZONE --------------------------------------------------- */
+  var fmt = null;
+  try {
+    fmt = new Intl.DateTimeFormat("en-GB", {
+      timeZone: config.tz || "Asia/Shanghai", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23"
+    });
+  } catch (e) { fmt = null; }
   function time(iso) {
-    var d = new Date(iso);
-    var p = function (n) { return ("0" + n).slice(-2); };
-    return p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes()) + ":" + p(d.getSeconds());
+    var d = new Date(iso), p = {};
+    if (fmt) {
+      fmt.formatToParts(d).forEach(function (part) { p[part.type] = part.value; });
+      return p.month + "-" + p.day + " " + p.hour + ":" + p.minute + ":" + p.second;
+    }
+    var z = function (n) { return ("0" + n).slice(-2); };
+    return z(d.getMonth() + 1) + "-" + z(d.getDate()) + " " + z(d.getHours()) + ":" + z(d.getMinutes()) + ":" + z(d.getSeconds());
   }
-  function renderMessage(m) {
+
+  /* ---- a thread: live messages, composer, typing, read receipts ------------------ */
+  function q(t, sel) { return t.root.querySelector(sel); }
+  function renderMessage(t, m) {
     var li = document.createElement("li");
     li.className = "msg " + m.author_kind + (m.internal ? " internal" : "");
     li.id = "m" + m.id;
     li.dataset.id = m.id;
     var meta = document.createElement("div");
     meta.className = "meta";
-    var who = m.author_kind === "customer" ? thread.dataset.customerName : (m.author || T.system);
+    var who = m.author_kind === "customer" ? t.root.dataset.customerName : (m.author || T.system);
     meta.textContent = who + (m.internal ? " · " + T.internal : "") + " · " + time(m.created_at);
     var bubble = document.createElement("div");
     bubble.className = "bubble";
@@ -207,64 +236,76 @@
     }
     return li;
   }
-  function onMessage(m) {
-    var list = $("messages");
+  function onMessage(t, m) {
+    var list = q(t, ".messages");
     if (!list || !m) return;
-    var existing = document.getElementById("m" + m.id) || (m.client_id && list.querySelector('[data-client-id="' + CSS.escape(m.client_id) + '"]'));
-    var li = renderMessage(m);
+    var existing = list.querySelector("#m" + m.id) || (m.client_id && list.querySelector('[data-client-id="' + CSS.escape(m.client_id) + '"]'));
+    var li = renderMessage(t, m);
+    var atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     if (existing) existing.replaceWith(li); else {
       var empty = list.querySelector(".empty");
       if (empty) empty.remove();
       list.appendChild(li);
     }
-    list.scrollTop = list.scrollHeight;
+    if (atBottom || t !== current) list.scrollTop = list.scrollHeight;
+    if (t !== current) t.scroll = null;  // shown again: at its newest message
     if (m.author_kind === "customer" && !m.internal) {
-      startTimer("reply", m.created_at, true);
-      $("typing").hidden = true;
-      if (!document.hidden) send({ op: "read", conversation: conversationId, upto: m.id });
+      if (!greeting(t)) startTimer(t, "reply", m.created_at, true);
+      var typing = q(t, ".typing");
+      if (typing) typing.hidden = true;
+      if (t === current && !document.hidden) send({ op: "read", conversation: t.id, upto: m.id });
     } else if ((m.author_kind === "agent" || m.author_kind === "bot") && !m.internal) {
-      stopTimer("reply");
-      if (m.author_kind === "agent") stopTimer("greet");
+      stopTimer(t, "reply");
+      if (m.author_kind === "agent") stopTimer(t, "greet");
     }
-    markRead();
+    markRead(t);
   }
-  function markRead() {
-    document.querySelectorAll("#messages li.msg.agent:not(.internal)").forEach(function (li) {
+  function markRead(t) {
+    t.root.querySelectorAll("li.msg.agent:not(.internal)").forEach(function (li) {
       var s = li.querySelector(".state");
-      if (s && Number(li.dataset.id) <= visitorRead) s.textContent = T.read;
+      if (s && Number(li.dataset.id) <= t.visitorRead) s.textContent = T.read;
     });
   }
-  function onTyping(data) {
-    var el = $("typing");
+  function onTyping(t, data) {
+    var el = q(t, ".typing");
     if (!el || data.side !== "visitor") return;
     el.hidden = !data.typing;
-    clearTimeout(typingTimer);
-    if (data.typing) typingTimer = setTimeout(function () { el.hidden = true; }, 4000);
+    clearTimeout(t.typingTimer);
+    if (data.typing) t.typingTimer = setTimeout(function () { el.hidden = true; }, 4000);
   }
-  function onAck(data) {
+  function onAck(t, data) {
     delete pending[data.client_id];
-    var li = document.querySelector('[data-client-id="' + CSS.escape(data.client_id) + '"]');
-    if (li && !document.getElementById("m" + data.message)) li.id = "m" + data.message;
+    var li = t && t.root.querySelector('[data-client-id="' + CSS.escape(data.client_id) + '"]');
+    if (li && !t.root.querySelector("#m" + data.message)) li.id = "m" + data.message;
   }
-  function onError(data) {
-    var li = data.client_id && document.querySelector('[data-client-id="' + CSS.escape(data.client_id) + '"]');
+  function onError(t, data) {
+    var li = t && data.client_id && t.root.querySelector('[data-client-id="' + CSS.escape(data.client_id) + '"]');
     if (data.client_id) delete pending[data.client_id];
     if (li) {
       li.classList.add("failed");
       li.querySelector(".meta").textContent = T.failed + " · " + (data.message || "");
-    } else if ($("composer-error")) {
-      $("composer-error").textContent = data.message || "";
+    } else if (t && q(t, ".composer .error")) {
+      q(t, ".composer .error").textContent = data.message || "";
     }
   }
-  var reloadTimer = null;
-  function softReload() {
-    // Status or assignee changed (maybe by a colleague): re-render the page, keeping a draft.
-    clearTimeout(reloadTimer);
-    reloadTimer = setTimeout(function () {
-      var t = document.querySelector("#composer textarea");
-      if (t && t.value.trim()) return;  // never lose what the agent is typing
-      location.reload();
-    }, 400);
+  function refreshPane(t) {
+    // Status, assignee, priority or analysis changed (maybe by a colleague or the worker): re-render
+    // the thread's header and the customer panel; the messages and the draft stay as they are.
+    clearTimeout(t.paneTimer);
+    t.paneTimer = setTimeout(function () {
+      var url = t.root.dataset.paneUrl + ($("pane-list") ? "" : "?standalone=1");
+      fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (html === null) return;
+          var tpl = document.createElement("template");
+          tpl.innerHTML = html;  // the server's own escaped partial
+          var head = tpl.content.querySelector(".threadhead"), side = tpl.content.querySelector("aside.side");
+          if (head && q(t, ".threadhead")) q(t, ".threadhead").replaceWith(head);
+          if (side && t.side) { t.side.replaceWith(side); t.side = side; }
+          tickTimers();
+          emit("kefu:pane", { conversation: t.id, root: t.root, side: t.side });
+        }).catch(function () {});
+    }, 150);
   }
 
   /* ---- timers: greet within 15 s (R5), answer within 20 s (R6) ------------------ */
@@ -274,16 +315,18 @@
     if (m >= 60) return Math.floor(m / 60) + ":" + ("0" + (m % 60)).slice(-2) + ":" + ("0" + s).slice(-2);
     return m + ":" + ("0" + s).slice(-2);
   }
-  function startTimer(kind, sinceIso, keepOlder) {
-    var el = document.querySelector('.sla-timer[data-kind="' + kind + '"]');
+  function timerEl(t, kind) { return q(t, '.sla-timer[data-kind="' + kind + '"]'); }
+  function greeting(t) { var g = timerEl(t, "greet"); return !!(g && !g.hidden); }  // one timer at a time
+  function startTimer(t, kind, sinceIso, keepOlder) {
+    var el = timerEl(t, kind);
     if (!el) return;
     if (keepOlder && !el.hidden && el.dataset.since) return;  // the oldest unanswered message counts
     el.dataset.since = sinceIso;
     el.hidden = false;
     tickTimers();
   }
-  function stopTimer(kind) {
-    var el = document.querySelector('.sla-timer[data-kind="' + kind + '"]');
+  function stopTimer(t, kind) {
+    var el = timerEl(t, kind);
     if (el) { el.hidden = true; el.dataset.since = ""; }
   }
   function tickTimers() {
@@ -301,27 +344,40 @@
   tickTimers();
 
   /* ---- composer ------------------------------------------------------------------ */
-  var form = $("composer");
-  if (form) {
+  function bindComposer(t) {
+    var form = q(t, "form.composer");
+    if (!form) return;
     var text = form.querySelector("textarea");
     var internal = form.querySelector('input[name="internal"]');
     var files = form.querySelector('input[type="file"]');
-    var list = $("messages");
-    list.scrollTop = list.scrollHeight;
-    if (location.hash === "#composer") text.focus();
+    var list = q(t, ".messages");
+    var error = form.querySelector(".error");
     files.addEventListener("change", function () {
       if (files.files.length) files.parentNode.dataset.count = files.files.length; else delete files.parentNode.dataset.count;
     });
     form.addEventListener("submit", function (e) {
       form.querySelector("[data-client-id]").value = uuid();
+      if (files.files.length && $("pane-list")) {  // the cockpit: the files go up without leaving the page
+        e.preventDefault();
+        var body = new FormData(form);
+        error.textContent = "";
+        fetch(form.action, { method: "POST", body: body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+          .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, data: j }; }); })
+          .then(function (res) {
+            if (!res.ok) { error.textContent = res.data.message || T.failed; return; }
+            text.value = ""; files.value = ""; delete files.parentNode.dataset.count;
+            if (internal) internal.checked = false;
+          }).catch(function () { error.textContent = T.failed; });
+        return;
+      }
       if (files.files.length || !ws || ws.readyState !== 1) return;  // images and offline: plain form post
       e.preventDefault();
       var value = text.value.trim();
       if (!value) return;
-      $("composer-error").textContent = "";
-      var msg = { op: "send", conversation: conversationId, client_id: uuid(), text: value, internal: !!(internal && internal.checked) };
+      error.textContent = "";
+      var msg = { op: "send", conversation: t.id, client_id: uuid(), text: value, internal: !!(internal && internal.checked) };
       pending[msg.client_id] = msg;
-      var li = renderMessage({ id: "", author_kind: "agent", author: "", text: value, internal: msg.internal, created_at: new Date().toISOString() });
+      var li = renderMessage(t, { id: "", author_kind: "agent", author: "", text: value, internal: msg.internal, created_at: new Date().toISOString() });
       li.id = ""; li.dataset.clientId = msg.client_id; li.classList.add("sending");
       li.querySelector(".meta").textContent = T.sending;
       list.appendChild(li);
@@ -331,11 +387,13 @@
       if (internal) internal.checked = false;
       send(msg);
     });
+    var canned = cannedPicker(t, text);
+    t.canned = canned;
     text.addEventListener("keydown", function (e) {
       if (canned.open && canned.key(e)) return;
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
-        if (text.value.trim()) form.requestSubmit();
+        if (text.value.trim() || files.files.length) form.requestSubmit();
       }
     });
     text.addEventListener("input", function () {
@@ -343,22 +401,24 @@
       var now = Date.now();
       if (now - lastTyping > 2000 && !(internal && internal.checked)) {
         lastTyping = now;
-        send({ op: "typing", conversation: conversationId, typing: true });
+        send({ op: "typing", conversation: t.id, typing: true });
       }
     });
-    document.addEventListener("visibilitychange", function () {
-      var last = list.querySelector("li.msg.customer:last-of-type");
-      if (!document.hidden && last) send({ op: "read", conversation: conversationId, upto: Number(last.dataset.id) });
-    });
-    var canned = cannedPicker(text);
     var opener = form.querySelector("[data-canned-open]");
-    if (opener) opener.addEventListener("click", function () { text.value = "/" + text.value.replace(/^\//, ""); text.focus(); canned.update(); });
+    if (opener) opener.addEventListener("click", function () { t.openCanned(); });
+    t.openCanned = function () { text.value = "/" + text.value.replace(/^\//, ""); text.focus(); canned.update(); };
   }
+  function readLatest(t) {
+    var last = t.root.querySelector("li.msg.customer:last-of-type");
+    if (last && last.dataset.id) send({ op: "read", conversation: t.id, upto: Number(last.dataset.id) });
+  }
+  document.addEventListener("visibilitychange", function () { if (!document.hidden && current) readLatest(current); });
 
   /* ---- canned replies: "/" then a few letters, ↑↓ and Enter ---------------------- */
-  function cannedPicker(text) {
-    var data = JSON.parse(($("canned-data") || { textContent: "[]" }).textContent);
-    var popup = $("canned-popup"), items = [], index = 0;
+  function cannedPicker(t, text) {
+    var source = q(t, "#canned-data");
+    var data = JSON.parse(source ? source.textContent : "[]");
+    var popup = q(t, ".canned-popup"), items = [], index = 0;
     var self = { open: false };
     function query() {
       var before = text.value.slice(0, text.selectionStart);
@@ -389,12 +449,13 @@
       var active = popup.querySelector(".active");
       if (active) active.scrollIntoView({ block: "nearest" });
     }
+    self.close = function () { popup.hidden = true; self.open = false; };
     self.update = function () {
-      var q = query();
-      if (q === null) { popup.hidden = true; self.open = false; return; }
+      var qy = query();
+      if (qy === null) { self.close(); return; }
       items = data.filter(function (r) {
-        return !q || (r.shortcut || "").toLowerCase().indexOf(q) === 0 || r.title.toLowerCase().indexOf(q) >= 0 ||
-          r.text.toLowerCase().indexOf(q) >= 0 || (r.category || "").indexOf(q) >= 0;
+        return !qy || (r.shortcut || "").toLowerCase().indexOf(qy) === 0 || r.title.toLowerCase().indexOf(qy) >= 0 ||
+          r.text.toLowerCase().indexOf(qy) >= 0 || (r.category || "").indexOf(qy) >= 0;
       }).slice(0, 30);
       index = 0;
       popup.hidden = false;
@@ -408,23 +469,66 @@
       before = before.replace(/\/[^\s\/]*$/, "");
       text.value = before + item.text + after;
       if (item.id) text.dataset.cannedUsed = ((text.dataset.cannedUsed || "") + " " + item.id).trim();  // counted on send (knowledge/canned.js)
-      popup.hidden = true; self.open = false;
+      self.close();
       text.focus();
       var hole = /\{[^{}\s]{1,20}\}/.exec(item.text);  // select the first blank ({订单号}) to fill in
       var start = before.length + (hole ? hole.index : item.text.length);
       text.setSelectionRange(start, hole ? start + hole[0].length : start);
+      text.dispatchEvent(new Event("input", { bubbles: true }));
     }
     self.key = function (e) {
       if (e.key === "ArrowDown") { index = Math.min(items.length - 1, index + 1); render(); e.preventDefault(); return true; }
       if (e.key === "ArrowUp") { index = Math.max(0, index - 1); render(); e.preventDefault(); return true; }
       if ((e.key === "Enter" || e.key === "Tab") && !e.isComposing && items.length) { e.preventDefault(); choose(); return true; }
-      if (e.key === "Escape") { popup.hidden = true; self.open = false; e.preventDefault(); return true; }
+      if (e.key === "Escape") { self.close(); e.preventDefault(); e.stopPropagation(); return true; }
       return false;
     };
-    text.addEventListener("blur", function () { setTimeout(function () { popup.hidden = true; self.open = false; }, 150); });
+    text.addEventListener("blur", function () { setTimeout(self.close, 150); });
     return self;
   }
 
+  /* ---- mounting threads ------------------------------------------------------------ */
+  function mount(root, side) {
+    var id = Number(root.dataset.conversation);
+    var t = threads[id];
+    if (t && t.root === root) { t.side = side || t.side; show(t); return t; }
+    t = {
+      id: id, stream: "conversation:" + id, root: root, side: side || null,
+      lastEvent: Number(root.dataset.lastEvent || 0), visitorRead: Number(root.dataset.visitorRead || 0), scroll: null
+    };
+    threads[id] = t;
+    bindComposer(t);
+    subscribe(t);
+    show(t);
+    return t;
+  }
+  function show(t) {
+    current = t;
+    var list = q(t, ".messages");
+    if (list) list.scrollTop = t.scroll === null ? list.scrollHeight : t.scroll;
+    readLatest(t);
+    tickTimers();
+    emit("kefu:thread", { conversation: t.id, root: t.root, side: t.side });
+  }
+  function hide(t) {
+    var list = q(t, ".messages");
+    if (list) t.scroll = list.scrollHeight - list.scrollTop - list.clientHeight < 40 ? null : list.scrollTop;
+    if (t.canned) t.canned.close();
+    if (current === t) current = null;
+  }
+
+  window.kefuWorkspace = {
+    mount: mount, hide: hide, send: send, time: time, tickTimers: tickTimers,
+    thread: function (id) { return threads[id] || null; },
+    current: function () { return current; },
+    soundOn: soundOn
+  };
+
+  var first = $("thread");
+  if (first) {
+    var t0 = mount(first, document.querySelector("aside.side"));
+    if (location.hash === "#composer" && q(t0, "textarea")) q(t0, "textarea").focus();
+  }
   refreshBadge();
   connect();
 })();
