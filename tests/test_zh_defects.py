@@ -18,6 +18,11 @@ LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 R_CODE = re.compile(r"\(R\d+|R\d+\)")
 
 
+def _visible(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
 def test_shipped_sla_policies_and_calendars_have_chinese_names_without_codes():
     names = list(SlaPolicy.objects.values_list("name", flat=True))
     assert len(names) >= 6
@@ -81,3 +86,27 @@ def test_someone_elses_complaint_cannot_be_taken(roles):
     complaint = ComplaintFactory(handler=roles["supervisor"])
     with pytest.raises(Conflict):
         check_claim_complaint(complaint, actor=roles["aftersales"])
+
+
+def test_quality_pages_name_agents_by_display_name(client, roles):
+    from kefu.core import clock
+    from kefu.quality.actions import default_scorecard
+    from kefu.quality.models import Inspection
+    from tests.factories import ConversationFactory
+
+    agent = roles["reception"]  # username u_reception, display name 客服…
+    Inspection.objects.create(
+        conversation=ConversationFactory(),
+        agent=agent,
+        scorecard=default_scorecard(),
+        score=80,
+        created_at=clock.now(),
+    )
+    client.force_login(roles["supervisor"])
+    team = client.get("/quality/team/").content.decode()
+    assert agent.display_name in team
+    assert agent.username not in _visible(team)  # only in links and form values
+    listing = client.get("/quality/inspections/", {"agent": agent.username}).content.decode()
+    heading = listing[listing.index("<h1>") : listing.index("</h1>")]
+    assert agent.display_name in heading
+    assert agent.username not in _visible(heading)

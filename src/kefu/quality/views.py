@@ -77,14 +77,14 @@ def team_quality(request: HttpRequest) -> HttpResponse:
     by_team = list(rows.values("team", "team__name").annotate(avg=Avg("score"), n=Count("id")).order_by("team__name"))
     weeks = list(
         rows.annotate(week=TruncWeek("created_at"))
-        .values("week", "agent__username")
+        .values("week", "agent__username", "agent__display_name")
         .annotate(avg=Avg("score"), n=Count("id"))
         .order_by("week")
     )
     week_list = sorted({w["week"] for w in weeks})
     grid: dict[str, dict[Any, Any]] = {}
-    for w in weeks:
-        grid.setdefault(w["agent__username"] or "—", {})[w["week"]] = w
+    for w in weeks:  # one row per agent, by the name people know them by, never the login
+        grid.setdefault(w["agent__display_name"] or w["agent__username"] or "—", {})[w["week"]] = w
     trend = [(name, [cells.get(week) for week in week_list]) for name, cells in sorted(grid.items())]
     failures = (
         Check.objects.filter(inspection__in=rows, status=CheckStatus.FAIL)
@@ -140,7 +140,14 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "quality/list.html",
-        {"page": page, "agent": agent, "rule": rule, "names": _names(), "query": request.GET.urlencode()},
+        {
+            "page": page,
+            # the heading names the agent as people know them, never by the login
+            "agent": (User.objects.filter(username=agent).first() or agent) if agent else "",
+            "rule": rule,
+            "names": _names(),
+            "query": request.GET.urlencode(),
+        },
     )
 
 
