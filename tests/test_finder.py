@@ -220,12 +220,13 @@ def test_hostile_queries_never_fail(roles, q):
         ({"q": "退货\x00"}, "q"),
         ({"q": "退" * 10_000}, "q"),
         ({"q": ""}, "q"),
-        ({"q": "   "}, "q"),
         ({"q": "退货", "types": "message,secret"}, "types"),
         ({"q": "退货", "limit": "0"}, "limit"),
         ({"q": "退货", "limit": "51"}, "limit"),
         ({"q": "退货", "limit": "²"}, "limit"),
         ({"q": "退货", "limit": "1e3"}, "limit"),
+        ({"q": "退货", "types": " message"}, "types"),
+        ({"q": "退" * 201}, "q"),
     ],
 )
 def test_bad_input_is_a_400_in_the_house_shape(roles, query, field):
