@@ -29,6 +29,7 @@ from kefu.accounts.choices import Presence
 from kefu.accounts.models import User
 from kefu.conversations.choices import ChannelKind, ConversationStatus, RoutingStrategy
 from kefu.conversations.models import Conversation
+from kefu.core.assignment import assign_locked
 from kefu.core.events import notify, publish, record_audit
 
 # How a routing decision reads in the workspace (Conversation.routing["reason"]).
@@ -155,28 +156,33 @@ def route(conversation_id: int, *, now: datetime, actor: Any = None) -> Conversa
         updates = ["routing", "updated_at"]
         conversation.routing = decision
         conversation.updated_at = now
-        if team is not None and conversation.team_id != team.pk:
-            conversation.team = team
-            updates.append("team")
+        new_team = team if team is not None and conversation.team_id != team.pk else None
         if first_queueing:
             conversation.queued_at = now
             updates.append("queued_at")
         if chosen is None:
+            if new_team is not None:
+                conversation.team = new_team
+                updates.append("team")
             conversation.save(update_fields=updates)
             if first_queueing:
                 record_audit(conversation, "conversation.queued", actor=actor, now=now, data=decision)
             return conversation
-        conversation.assignee = chosen
         conversation.assigned_at = now
-        conversation.save(update_fields=[*updates, "assignee", "assigned_at"])
-        User.objects.filter(pk=chosen.pk).update(last_routed_at=now)
-        record_audit(
-            conversation,
-            "conversation.routed",
+        # The one way a record is assigned; the row is already locked above, so no second read.
+        assign_locked(
+            Conversation,
+            conversation.pk,
+            assignee=chosen,
+            team=new_team,
             actor=actor,
             now=now,
-            data={**decision, "to": {"assignee": chosen.pk, "team": conversation.team_id}},
+            verb="conversation.routed",
+            data=decision,
+            row=conversation,
+            fields=[*updates, "assigned_at"],
         )
+        User.objects.filter(pk=chosen.pk).update(last_routed_at=now)
         summary = assignment_payload(conversation)
         publish(conversation.stream_key, "conversation", "assigned", summary, now=now)
         notify("inbox", "conversation", "assigned", summary, now=now)
