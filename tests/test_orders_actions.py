@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from kefu.aftersales import actions, hooks, logistics_actions, selectors
+from kefu.aftersales import actions, hooks, selectors
 from kefu.aftersales.choices import ExceptionKind, OrderStatus
 from kefu.aftersales.models import AftersalesSettings, CodCall, LogisticsException, Order, Shipment
 from kefu.conversations.models import Message
@@ -182,9 +182,7 @@ def test_manual_entries_open_exceptions_and_delivery_calls_the_hook(roles, djang
         exc = LogisticsException.objects.get(shipment=shipment)
         assert exc.kind == ExceptionKind.DELIVERY_FAILED
         # the agent corrects the phone and asks for redelivery,
-        logistics_actions.check_request_redelivery(
-            exc, actor=roles["aftersales"], recipient_phone="13700137000", note="已改号"
-        )
+        actions.check_request_redelivery(exc, actor=roles["aftersales"], recipient_phone="13700137000", note="已改号")
         shipment.order.refresh_from_db()
         assert shipment.order.recipient_phone == "13700137000"
         assert exc.status == "redelivery"
@@ -207,25 +205,25 @@ def test_lost_parcel_compensate_first_then_claim_to_the_end(roles):
     agent = roles["aftersales"]
     # A claim before the customer was compensated is refused,
     with pytest.raises(Conflict, match="Compensate the customer first"):
-        logistics_actions.check_file_claim(exc, actor=agent, claim_no="C1", amount="199")
-    logistics_actions.check_record_compensation(exc, actor=agent, compensation="CP-7")
-    logistics_actions.check_file_claim(exc, actor=agent, claim_no="C1", amount="199.00")
+        actions.check_file_claim(exc, actor=agent, claim_no="C1", amount="199")
+    actions.check_record_compensation(exc, actor=agent, compensation="CP-7")
+    actions.check_file_claim(exc, actor=agent, claim_no="C1", amount="199.00")
     assert (exc.status, exc.claim_status) == ("claiming", "filed")
     # the exception cannot close while the claim runs,
     with pytest.raises(Conflict):
-        logistics_actions.check_resolve_exception(exc, actor=agent, resolution="结案")
-    logistics_actions.check_claim_outcome(exc, "accept", actor=agent)
-    logistics_actions.check_claim_outcome(exc, "pay", actor=agent)
-    logistics_actions.check_resolve_exception(exc, actor=agent, resolution="快递已赔付 199 元")
+        actions.check_resolve_exception(exc, actor=agent, resolution="结案")
+    actions.check_claim_outcome(exc, "accept", actor=agent)
+    actions.check_claim_outcome(exc, "pay", actor=agent)
+    actions.check_resolve_exception(exc, actor=agent, resolution="快递已赔付 199 元")
     exc.refresh_from_db()
     assert exc.status == "resolved"
     assert exc.claim_status == "paid"
     assert exc.claim_closed_at is not None
     with pytest.raises(PermissionDenied):
-        logistics_actions.check_resolve_exception(exc, actor=roles["reception"], resolution="x")
+        actions.check_resolve_exception(exc, actor=roles["reception"], resolution="x")
     with pytest.raises(ValidationFailed):
-        logistics_actions.check_file_claim(
-            logistics_actions.check_flag_exception(shipment, "wrong_item", actor=agent),
+        actions.check_file_claim(
+            actions.check_flag_exception(shipment, "wrong_item", actor=agent),
             actor=agent,
             claim_no="C2",
             amount="-3",
@@ -239,8 +237,8 @@ def test_sweeper_flags_no_movement_and_delay_once_and_tells_the_customer(roles):
     conversation = ConversationFactory(customer=order.customer)
     shipment = ShipmentFactory(order=order, last_event_at=now - timedelta(days=4))
     # when the sweeper runs twice,
-    first = logistics_actions.sweep_shipments(now)
-    second = logistics_actions.sweep_shipments(now + timedelta(minutes=1))
+    first = actions.sweep_shipments(now)
+    second = actions.sweep_shipments(now + timedelta(minutes=1))
     # then both flags open once, and the customer got one delay message.
     assert first == 2
     assert second == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kefu.aftersales import actions, logistics_actions, service_actions
+from kefu.aftersales import actions
 from kefu.aftersales.transitions import claim_machine, exception_machine, order_machine, service_machine
 from kefu.core.actions import load_all
 from kefu.core.errors import PermissionDenied
@@ -38,20 +38,20 @@ EXPECTED: dict[str, set[str]] = {
     "aftersales.check_send_tracking_update": DESK,
     "aftersales.check_record_cod_call": FRONTLINE,
     "aftersales.check_save_shipping_rate": {"admin"},
-    "aftersales.logistics_actions.check_flag_exception": DESK,
-    "aftersales.logistics_actions.check_request_redelivery": LOGISTICS,
-    "aftersales.logistics_actions.check_record_compensation": LOGISTICS,
-    "aftersales.logistics_actions.check_file_claim": LOGISTICS,
-    "aftersales.logistics_actions.check_claim_outcome": LOGISTICS,
-    "aftersales.logistics_actions.check_resolve_exception": LOGISTICS,
-    "aftersales.service_actions.check_create_service_order": DESK,
-    "aftersales.service_actions.check_schedule_service": LOGISTICS,
-    "aftersales.service_actions.check_service_arrived": {"technician", "supervisor", "admin"},
-    "aftersales.service_actions.check_finish_service": {"technician", "supervisor", "admin"},
-    "aftersales.service_actions.check_confirm_service": LOGISTICS,
-    "aftersales.service_actions.check_cancel_service": LOGISTICS,
-    "aftersales.service_actions.check_reminder_done": {"aftersales", "technician", "supervisor", "admin"},
-    "aftersales.service_actions.check_snooze_reminder": {"aftersales", "technician", "supervisor", "admin"},
+    "aftersales.check_flag_exception": DESK,
+    "aftersales.check_request_redelivery": LOGISTICS,
+    "aftersales.check_record_compensation": LOGISTICS,
+    "aftersales.check_file_claim": LOGISTICS,
+    "aftersales.check_claim_outcome": LOGISTICS,
+    "aftersales.check_resolve_exception": LOGISTICS,
+    "aftersales.check_create_service_order": DESK,
+    "aftersales.check_schedule_service": LOGISTICS,
+    "aftersales.check_service_arrived": {"technician", "supervisor", "admin"},
+    "aftersales.check_finish_service": {"technician", "supervisor", "admin"},
+    "aftersales.check_confirm_service": LOGISTICS,
+    "aftersales.check_cancel_service": LOGISTICS,
+    "aftersales.check_reminder_done": {"aftersales", "technician", "supervisor", "admin"},
+    "aftersales.check_snooze_reminder": {"aftersales", "technician", "supervisor", "admin"},
 }
 
 
@@ -112,48 +112,36 @@ def _calls():
             extra_unit_grams="1000",
             extra_price="2",
         ),
-        "aftersales.logistics_actions.check_flag_exception": lambda u: logistics_actions.check_flag_exception(
+        "aftersales.check_flag_exception": lambda u: actions.check_flag_exception(
             ShipmentFactory(), "wrong_item", actor=u
         ),
-        "aftersales.logistics_actions.check_request_redelivery": lambda u: logistics_actions.check_request_redelivery(
+        "aftersales.check_request_redelivery": lambda u: actions.check_request_redelivery(
             exc(kind="delivery_failed"), actor=u
         ),
-        "aftersales.logistics_actions.check_record_compensation": lambda u: logistics_actions.check_record_compensation(
-            exc(), actor=u
-        ),
-        "aftersales.logistics_actions.check_file_claim": lambda u: logistics_actions.check_file_claim(
+        "aftersales.check_record_compensation": lambda u: actions.check_record_compensation(exc(), actor=u),
+        "aftersales.check_file_claim": lambda u: actions.check_file_claim(
             exc("compensated"), actor=u, claim_no="C", amount="1"
         ),
-        "aftersales.logistics_actions.check_claim_outcome": lambda u: logistics_actions.check_claim_outcome(
+        "aftersales.check_claim_outcome": lambda u: actions.check_claim_outcome(
             exc("claiming", claim_status="filed"), "accept", actor=u
         ),
-        "aftersales.logistics_actions.check_resolve_exception": lambda u: logistics_actions.check_resolve_exception(
+        "aftersales.check_resolve_exception": lambda u: actions.check_resolve_exception(
             exc(), actor=u, resolution="ok"
         ),
-        "aftersales.service_actions.check_create_service_order": lambda u: service_actions.check_create_service_order(
+        "aftersales.check_create_service_order": lambda u: actions.check_create_service_order(
             CustomerFactory(), actor=u, kind="repair"
         ),
-        "aftersales.service_actions.check_schedule_service": lambda u: service_actions.check_schedule_service(
+        "aftersales.check_schedule_service": lambda u: actions.check_schedule_service(
             so(), actor=u, appointment_at=soon
         ),
-        "aftersales.service_actions.check_service_arrived": lambda u: service_actions.check_service_arrived(
-            so("scheduled"), actor=u
-        ),
-        "aftersales.service_actions.check_finish_service": lambda u: service_actions.check_finish_service(
+        "aftersales.check_service_arrived": lambda u: actions.check_service_arrived(so("scheduled"), actor=u),
+        "aftersales.check_finish_service": lambda u: actions.check_finish_service(
             so("on_site"), actor=u, result="好了"
         ),
-        "aftersales.service_actions.check_confirm_service": lambda u: service_actions.check_confirm_service(
-            so("done"), actor=u
-        ),
-        "aftersales.service_actions.check_cancel_service": lambda u: service_actions.check_cancel_service(
-            so(), actor=u
-        ),
-        "aftersales.service_actions.check_reminder_done": lambda u: service_actions.check_reminder_done(
-            WarrantyReminderFactory(), actor=u
-        ),
-        "aftersales.service_actions.check_snooze_reminder": lambda u: service_actions.check_snooze_reminder(
-            WarrantyReminderFactory(), actor=u
-        ),
+        "aftersales.check_confirm_service": lambda u: actions.check_confirm_service(so("done"), actor=u),
+        "aftersales.check_cancel_service": lambda u: actions.check_cancel_service(so(), actor=u),
+        "aftersales.check_reminder_done": lambda u: actions.check_reminder_done(WarrantyReminderFactory(), actor=u),
+        "aftersales.check_snooze_reminder": lambda u: actions.check_snooze_reminder(WarrantyReminderFactory(), actor=u),
     }
 
 

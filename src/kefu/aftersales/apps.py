@@ -11,10 +11,10 @@ class AftersalesConfig(AppConfig):
     verbose_name = _("Orders and logistics")
 
     def ready(self) -> None:
-        from kefu.aftersales import logistics_actions, service_actions  # noqa: F401  (register their actions)
+        from kefu.aftersales import actions
         from kefu.sla import deadlines
 
-        deadlines.register("aftersales.serviceorder", on_due=service_actions.on_service_due)
+        deadlines.register("aftersales.serviceorder", on_due=actions.on_service_due)
         post_migrate.connect(default_content, sender=self, dispatch_uid="aftersales-defaults")
 
 

@@ -105,8 +105,7 @@ def poll_due(now: datetime, *, limit: int = 200) -> int:
     """Ask each registered pull adapter about its moving parcels not polled for its interval."""
     if not _PULL:
         return 0
-    from kefu.aftersales.actions import do_add_tracking
-    from kefu.aftersales.logistics_actions import MOVING
+    from kefu.aftersales.actions import MOVING, do_add_tracking
     from kefu.aftersales.models import Shipment
 
     stored = 0

@@ -10,7 +10,7 @@ from kefu.core.tasks import sweeper
 
 @sweeper("aftersales.logistics")
 def logistics(now: datetime) -> int:
+    from kefu.aftersales.actions import sweep_shipments
     from kefu.aftersales.couriers import poll_due
-    from kefu.aftersales.logistics_actions import sweep_shipments
 
     return poll_due(now) + sweep_shipments(now)

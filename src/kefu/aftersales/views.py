@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kefu.aftersales import actions, importer, logistics_actions, selectors
+from kefu.aftersales import actions, importer, selectors
 from kefu.aftersales.choices import (
     CodOutcome,
     ExceptionKind,
@@ -297,9 +297,7 @@ def shipment_do(request: HttpRequest, pk: int) -> HttpResponse:
     elif op == "flag":
         attempt(
             request,
-            lambda: logistics_actions.check_flag_exception(
-                shipment, p.get("kind", ""), actor=user, detail=p.get("detail", "")
-            ),
+            lambda: actions.check_flag_exception(shipment, p.get("kind", ""), actor=user, detail=p.get("detail", "")),
             _("Exception flagged."),
         )
     else:
@@ -437,30 +435,28 @@ def logistics_do(request: HttpRequest, pk: int) -> HttpResponse:
         address = {name: p.get(name, "") for name in actions.ADDRESS_FIELDS}
         attempt(
             request,
-            lambda: logistics_actions.check_request_redelivery(exc, actor=user, note=p.get("note", ""), **address),
+            lambda: actions.check_request_redelivery(exc, actor=user, note=p.get("note", ""), **address),
             _("Redelivery requested."),
         )
     elif op == "compensated":
         attempt(
             request,
-            lambda: logistics_actions.check_record_compensation(
-                exc, actor=user, compensation=p.get("compensation", "")
-            ),
+            lambda: actions.check_record_compensation(exc, actor=user, compensation=p.get("compensation", "")),
         )
     elif op == "claim":
         attempt(
             request,
-            lambda: logistics_actions.check_file_claim(
+            lambda: actions.check_file_claim(
                 exc, actor=user, claim_no=p.get("claim_no", ""), amount=p.get("amount", "")
             ),
             _("Claim filed."),
         )
     elif op in ("accept", "reject", "pay"):
-        attempt(request, lambda: logistics_actions.check_claim_outcome(exc, op, actor=user, note=p.get("note", "")))
+        attempt(request, lambda: actions.check_claim_outcome(exc, op, actor=user, note=p.get("note", "")))
     elif op == "resolve":
         attempt(
             request,
-            lambda: logistics_actions.check_resolve_exception(exc, actor=user, resolution=p.get("resolution", "")),
+            lambda: actions.check_resolve_exception(exc, actor=user, resolution=p.get("resolution", "")),
             _("Resolved."),
         )
     elif op == "notify":

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.accounts.models import User
-from kefu.aftersales import selectors, service_actions
+from kefu.aftersales import actions, selectors
 from kefu.aftersales.choices import ReminderKind, ServiceKind, ServiceStatus
 from kefu.aftersales.models import Order, ServiceOrder, WarrantyReminder
 from kefu.aftersales.transitions import service_machine
@@ -75,7 +75,7 @@ def service_order_new(request: HttpRequest) -> HttpResponse:
                 raise ValidationFailed(_("Open this page from an order or a customer."))
             product = Product.objects.filter(pk=p.get("product") or 0).first()
             technician = User.objects.filter(pk=p.get("technician") or 0).first()
-            so = service_actions.check_create_service_order(
+            so = actions.check_create_service_order(
                 customer,
                 actor=request.user,
                 kind=p.get("kind", ""),
@@ -157,11 +157,11 @@ def service_order_do(request: HttpRequest, pk: int) -> HttpResponse:
             when = local_time(p.get("appointment_at", ""))
             if when is None:
                 raise ValidationFailed(_("Choose the appointment time."))
-            service_actions.check_schedule_service(so, actor=user, appointment_at=when, technician=technician)
+            actions.check_schedule_service(so, actor=user, appointment_at=when, technician=technician)
 
         attempt(request, schedule, _("Appointment saved."))
     elif op == "arrive":
-        attempt(request, lambda: service_actions.check_service_arrived(so, actor=user), _("Arrival recorded."))
+        attempt(request, lambda: actions.check_service_arrived(so, actor=user), _("Arrival recorded."))
     elif op == "finish":
         parts = [
             {"name": n, "quantity": q or "1", "unit_price": u or "0"}
@@ -171,15 +171,15 @@ def service_order_do(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         attempt(
             request,
-            lambda: service_actions.check_finish_service(
+            lambda: actions.check_finish_service(
                 so, actor=user, result=p.get("result", ""), parts=parts, labour=p.get("labour", "0")
             ),
             _("Work recorded."),
         )
     elif op == "confirm":
-        attempt(request, lambda: service_actions.check_confirm_service(so, actor=user, note=p.get("note", "")))
+        attempt(request, lambda: actions.check_confirm_service(so, actor=user, note=p.get("note", "")))
     elif op == "cancel":
-        attempt(request, lambda: service_actions.check_cancel_service(so, actor=user, reason=p.get("reason", "")))
+        attempt(request, lambda: actions.check_cancel_service(so, actor=user, reason=p.get("reason", "")))
     else:
         messages.error(request, _("Unknown action."))
     return back(request, reverse("web:service-order", args=[pk]))
@@ -217,15 +217,13 @@ def reminder_do(request: HttpRequest, pk: int) -> HttpResponse:
     if op == "done":
         attempt(
             request,
-            lambda: service_actions.check_reminder_done(
-                reminder, actor=request.user, note=request.POST.get("note", "")
-            ),
+            lambda: actions.check_reminder_done(reminder, actor=request.user, note=request.POST.get("note", "")),
             _("Marked done."),
         )
     elif op == "snooze":
         raw = request.POST.get("days", "7")
         days = int(raw) if params.is_digits(raw, max_digits=4) else 0
-        attempt(request, lambda: service_actions.check_snooze_reminder(reminder, actor=request.user, days=days))
+        attempt(request, lambda: actions.check_snooze_reminder(reminder, actor=request.user, days=days))
     else:
         messages.error(request, _("Unknown action."))
     return back(request, reverse("web:reminders"))

@@ -48,7 +48,10 @@ def action(perm: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Declare a ``check_*`` action needing ``perm``; it must take ``actor`` as a keyword."""
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
-        name = f"{fn.__module__.removeprefix('kefu.').removesuffix('.actions')}.{fn.__name__}"
+        # "kefu.tickets.actions" and the sub-modules of an actions package ("kefu.aftersales.actions.orders")
+        # both name their app: "tickets.check_create_ticket", "aftersales.check_create_order".
+        module = fn.__module__.removeprefix("kefu.")
+        name = f"{module.split('.actions.')[0].removesuffix('.actions')}.{fn.__name__}"
         spec = ActionSpec(name=name, perm=perm)
         ACTIONS[name] = spec
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kefu.accounts.models import User
-from kefu.aftersales import logistics_actions, service_actions
+from kefu.aftersales import actions
 from kefu.aftersales.actions import (
     TrackingUpdate,
     do_add_tracking,
@@ -176,9 +176,9 @@ def load(now: datetime) -> None:
         now=now - 3 * day,
     )
     exc = LogisticsException.objects.get(shipment=s_lost, kind="lost")
-    logistics_actions.check_record_compensation(exc, actor=staff, compensation="先行赔付 177 元")
-    logistics_actions.check_file_claim(exc, actor=staff, claim_no="ZTO-CLM-20261121-17", amount="177.00")
-    logistics_actions.sweep_shipments(now)
+    actions.check_record_compensation(exc, actor=staff, compensation="先行赔付 177 元")
+    actions.check_file_claim(exc, actor=staff, claim_no="ZTO-CLM-20261121-17", amount="177.00")
+    actions.sweep_shipments(now)
 
     # 5. A cancelled order and one still in transit.
     cancelled = _order("高洁", "jiayou", "JY202611150002", [("CUP-500", 1, "59.00")], at=now - 9 * day)
@@ -202,7 +202,7 @@ def load(now: datetime) -> None:
     #    an inspection done with its result sent, a repair confirmed by the customer.
     zhang, chen = modules.customer, failed.customer
     converter = converters.lines.first()
-    service_actions.do_create_service_order(
+    actions.do_create_service_order(
         zhang,
         kind="installation",
         actor=staff,
@@ -213,10 +213,10 @@ def load(now: datetime) -> None:
         appointment_at=now + day + 2 * hour,
         technician=tech,
     )
-    service_actions.do_create_service_order(
+    actions.do_create_service_order(
         zhang, kind="training", actor=staff, now=now - 2 * day, description="机房运维人员光模块使用培训", order=old
     )
-    inspection = service_actions.do_create_service_order(
+    inspection = actions.do_create_service_order(
         chen,
         kind="inspection",
         actor=staff,
@@ -224,12 +224,12 @@ def load(now: datetime) -> None:
         description="收发器指示灯不亮，检测设备",
         technician=tech,
     )
-    service_actions.check_service_arrived(inspection, actor=tech)
-    service_actions.check_finish_service(
+    actions.check_service_arrived(inspection, actor=tech)
+    actions.check_finish_service(
         inspection, actor=tech, result="光口模块松动，重新插拔后恢复正常，设备无故障。", parts=[], labour="0"
     )
     first = installed.lines.first()
-    repair = service_actions.do_create_service_order(
+    repair = actions.do_create_service_order(
         zhang,
         kind="repair",
         actor=staff,
@@ -240,12 +240,12 @@ def load(now: datetime) -> None:
         appointment_at=now - 3 * day,
         technician=tech,
     )
-    service_actions.check_service_arrived(repair, actor=tech)
-    service_actions.check_finish_service(
+    actions.check_service_arrived(repair, actor=tech)
+    actions.check_finish_service(
         repair,
         actor=tech,
         result="更换电源适配器，通电测试正常。",
         parts=[{"name": "12V 1A 电源适配器", "quantity": 1, "unit_price": "25.00"}],
         labour="50.00",
     )
-    service_actions.check_confirm_service(repair, actor=staff, note="客户电话确认")
+    actions.check_confirm_service(repair, actor=staff, note="客户电话确认")

@@ -1,27 +1,24 @@
-"""Logistics exceptions (R23): flagged by tracking events, by the sweeper (no movement, delayed
-against the estimate) or by an agent; worked to their end — redelivery after correcting the
-address, the customer compensated first for a lost parcel, then a claim against the courier."""
+"""Logistics exceptions (R23): flagged by tracking events, by the shipment sweeper (no movement,
+delayed against the estimate) or by an agent; worked to their end — the customer compensated first
+for a lost parcel, then a claim against the courier.  The redelivery and the sweeper that drive a
+shipment are in :mod:`.shipments`."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kefu.aftersales.choices import (
     ClaimStatus,
     ExceptionKind,
     ExceptionStatus,
-    ShipmentKind,
     ShipmentStatus,
-    TrackingEventKind,
-    TrackingSource,
 )
-from kefu.aftersales.models import AftersalesSettings, LogisticsException, Shipment
+from kefu.aftersales.models import LogisticsException, Shipment
 from kefu.aftersales.transitions import claim_machine, exception_machine
 from kefu.core import clock
 from kefu.core.actions import action
@@ -89,32 +86,6 @@ def resolve_moving_exceptions(shipment: Shipment, *, now: datetime) -> int:
 
 
 @action("aftersales.handle_logistics")
-def check_request_redelivery(
-    exc: LogisticsException, *, actor: Any, note: str = "", **address: Any
-) -> LogisticsException:
-    """Delivery failed: correct the address or phone (if given) and ask the courier to deliver again."""
-    from kefu.aftersales.actions import TrackingUpdate, check_update_address, clean_address, do_add_tracking
-
-    now = clock.now()
-    clean = clean_address({k: v for k, v in address.items() if v not in (None, "")})
-    if len(note) > 200:
-        raise ValidationFailed(_("The note has at most 200 characters."), field="note")
-    with transaction.atomic():
-        if clean:
-            check_update_address(exc.order, actor=actor, **clean)
-        exception_machine.transition(exc, "redeliver", actor=actor, now=now, data={"address": clean, "note": note})
-        text = _("Redelivery requested") + (f": {note}" if note else "")
-        do_add_tracking(
-            exc.shipment,
-            [TrackingUpdate(kind=TrackingEventKind.NOTE, happened_at=now, description=str(text))],
-            source=TrackingSource.AGENT,
-            actor=actor,
-            now=now,
-        )
-    return exc
-
-
-@action("aftersales.handle_logistics")
 def check_record_compensation(exc: LogisticsException, *, actor: Any, compensation: str = "") -> LogisticsException:
     """The customer was compensated (on the compensation page, contract F): note its reference."""
     if len(compensation) > 40:
@@ -172,78 +143,3 @@ def check_resolve_exception(exc: LogisticsException, *, actor: Any, resolution: 
 
 
 # ---- the sweeper: no movement, delayed against the estimate -------------------------------------
-
-
-def sweep_shipments(now: datetime, *, batch: int = 500) -> int:
-    """Flag parcels without movement for the configured hours and outbound parcels past their
-    estimated arrival; tell the customer of a delay once when the rule is on. Idempotent."""
-    from kefu.aftersales.actions import tracking_text
-    from kefu.aftersales.notify import notify_customer
-
-    config = AftersalesSettings.load()
-    stale_before = now - timedelta(hours=config.no_movement_hours)
-    flagged = 0
-    stale_ids = list(
-        Shipment.objects.filter(status__in=MOVING, last_event_at__lt=stale_before)
-        .exclude(pk__in=_with_exception(ExceptionKind.NO_MOVEMENT, _OPEN))
-        .values_list("pk", flat=True)[:batch]
-    )
-    with transaction.atomic():
-        for shipment in _locked(stale_ids):
-            hours = int((now - shipment.last_event_at).total_seconds() // 3600) if shipment.last_event_at else 0
-            detail = _("No tracking movement for %(hours)d hours.") % {"hours": hours}
-            if do_open_exception(shipment, ExceptionKind.NO_MOVEMENT, detail=detail, actor=None, now=now):
-                flagged += 1
-    late_ids = list(
-        Shipment.objects.filter(kind=ShipmentKind.OUTBOUND, status__in=(*MOVING, ShipmentStatus.DELIVERY_FAILED))
-        .filter(
-            Q(estimated_arrival_at__lt=now) | Q(estimated_arrival_at__isnull=True, order__estimated_arrival_at__lt=now)
-        )
-        .exclude(pk__in=_with_exception(ExceptionKind.DELAYED), delay_notified_at__isnull=False)
-        .values_list("pk", flat=True)[:batch]
-    )
-    with transaction.atomic():
-        for shipment in _locked(late_ids):
-            if do_open_exception(
-                shipment, ExceptionKind.DELAYED, detail=str(_("Past the estimated arrival.")), actor=None, now=now
-            ):
-                flagged += 1
-            if shipment.delay_notified_at is not None:
-                continue
-            if config.notify_on_delay:
-                order = shipment.order
-                text = tracking_text(shipment, now=now) + " " + str(_delay_apology())
-                notify_customer(order.customer, text, order=order, now=now)
-                record_audit(
-                    order, "order.tracking_sent", actor=None, now=now, data={"shipment": shipment.pk, "rule": "delayed"}
-                )
-            Shipment.objects.filter(pk=shipment.pk).update(delay_notified_at=now)
-    return flagged
-
-
-def _with_exception(kind: str, statuses: tuple[str, ...] | None = None) -> Any:
-    rows = LogisticsException.objects.filter(kind=kind)
-    if statuses is not None:
-        rows = rows.filter(status__in=statuses)
-    return rows.values("shipment_id")
-
-
-def _locked(ids: list[int]) -> list[Shipment]:
-    """The shipments, locked (those another sweeper holds are skipped), with order and customer."""
-    return list(
-        Shipment.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(pk__in=ids)
-        .select_related("order", "order__customer")
-        .order_by("pk")
-    )
-
-
-_OPEN = (ExceptionStatus.OPEN, ExceptionStatus.REDELIVERY, ExceptionStatus.COMPENSATED, ExceptionStatus.CLAIMING)
-
-
-def _delay_apology() -> str:
-    from django.conf import settings
-    from django.utils import translation
-
-    with translation.override(settings.LANGUAGE_CODE):
-        return _("Sorry, the parcel is later than we estimated; we are following it up with the courier.")
