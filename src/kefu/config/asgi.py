@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, WebSocket through Channels."""
 
+import gc
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.config.settings")
@@ -23,3 +24,12 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# What the web process loads at start (modules, models, URL patterns) lives as long as the process.  Left
+# to the cyclic garbage collector, every full collection walked it all — 100–180 ms with the GIL held,
+# every few seconds under chat load (kefu bench chat, docs/benchmarks.md) — so it is moved out of the
+# collector's reach; what is made while serving is collected as before.
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018 - load the views now, so they are frozen too
+gc.freeze()

@@ -190,8 +190,9 @@ def post_many(posts: Sequence[Post], *, now: datetime) -> list[PostResult]:
         }
         wanted = [cid for i, (_t, cid, _a) in checked.items() if cid]
         stored: dict[tuple[int, str], Message] = {}
-        if wanted:
-            for m in Message.objects.filter(conversation_id__in=ids, client_id__in=wanted).select_related("author"):
+        resent = _resent_ids(ids, wanted) if wanted else []
+        if resent:  # resends are rare: only then are the stored messages loaded
+            for m in Message.objects.filter(pk__in=resent).select_related("author"):
                 stored[(m.conversation_id, m.client_id)] = m
         new: list[tuple[int, Message]] = []
         for i, (text, client_id, _uploads) in checked.items():
@@ -232,6 +233,24 @@ def post_many(posts: Sequence[Post], *, now: datetime) -> list[PostResult]:
             results[i] = (message, True, message.conversation)
         _apply_to_conversations(new, made, now=now)
     return [r for r in results if r is not None]
+
+
+def _resent_ids(conversation_ids: list[int], client_ids: list[str]) -> list[int]:
+    """Ids of messages already stored with one of these client ids in these conversations: one plain
+    statement on the unique (conversation, client_id) index, run for every batch (the ORM's query building
+    cost more than the lookup)."""
+    quote = connection.ops.quote_name
+    sql = "SELECT {} FROM {} WHERE {} IN ({}) AND {} IN ({})".format(  # noqa: S608 - names from the model
+        quote("id"),
+        quote(Message._meta.db_table),
+        quote("conversation_id"),
+        ", ".join(["%s"] * len(conversation_ids)),
+        quote("client_id"),
+        ", ".join(["%s"] * len(client_ids)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*conversation_ids, *client_ids])
+        return [int(row[0]) for row in cursor.fetchall()]
 
 
 def _apply_to_conversations(
@@ -352,33 +371,70 @@ def message_payload(message: Message, attachments: Sequence[Attachment] | None =
     }
 
 
-@action("conversations.reply_conversation")
-def check_send_reply(
-    conversation: Conversation, text: str, *, actor: Any, client_id: str = "", attachments: Sequence[UploadedFile] = ()
-) -> tuple[Message, bool]:
-    check_reply_text(text)
+# How a checked agent message is stored: by default at once, in its own transaction; the agent socket
+# passes a hand-over to the group commit (kefu.conversations.batcher) and gets back what that returns.
+Submit = Callable[[Post], Any]
+
+
+def _agent_post(
+    conversation: Conversation,
+    text: str,
+    *,
+    actor: Any,
+    client_id: str,
+    internal: bool,
+    attachments: Sequence[UploadedFile] = (),
+) -> Post:
+    return Post(
+        conversation_id=conversation.pk,
+        author_kind=AuthorKind.AGENT,
+        text=validate_text(text, attachments),
+        author=actor,
+        client_id=client_id,
+        is_internal=internal,
+        attachments=tuple(attachments),
+    )
+
+
+def _store_now(conversation: Conversation, post: Post) -> tuple[Message, bool]:
     return do_post_message(
         conversation,
-        author_kind=AuthorKind.AGENT,
-        text=text,
-        author=actor,
+        author_kind=post.author_kind,
+        text=post.text,
+        author=post.author,
         now=clock.now(),
-        client_id=client_id,
-        attachments=attachments,
+        client_id=post.client_id,
+        is_internal=post.is_internal,
+        attachments=post.attachments,
     )
+
+
+@action("conversations.reply_conversation")
+def check_send_reply(
+    conversation: Conversation,
+    text: str,
+    *,
+    actor: Any,
+    client_id: str = "",
+    attachments: Sequence[UploadedFile] = (),
+    submit: Submit | None = None,
+) -> Any:
+    """An agent's public reply, from every send path (page, API, agent socket, automation): the text and
+    the reply standards are checked, then it is stored — ``(message, created)`` — or handed to ``submit``
+    (the socket's group commit), whose result is returned."""
+    post = _agent_post(conversation, text, actor=actor, client_id=client_id, internal=False, attachments=attachments)
+    check_reply_text(post.text)
+    return submit(post) if submit is not None else _store_now(conversation, post)
 
 
 @action("conversations.add_note")
-def check_add_note(conversation: Conversation, text: str, *, actor: Any, client_id: str = "") -> tuple[Message, bool]:
-    return do_post_message(
-        conversation,
-        author_kind=AuthorKind.AGENT,
-        text=text,
-        author=actor,
-        now=clock.now(),
-        client_id=client_id,
-        is_internal=True,
-    )
+def check_add_note(
+    conversation: Conversation, text: str, *, actor: Any, client_id: str = "", submit: Submit | None = None
+) -> Any:
+    """An internal note (never checked against the reply standards); stored or handed to ``submit`` as
+    :func:`check_send_reply` does."""
+    post = _agent_post(conversation, text, actor=actor, client_id=client_id, internal=True)
+    return submit(post) if submit is not None else _store_now(conversation, post)
 
 
 def do_assign(

@@ -8,8 +8,12 @@ is the source of truth; the channel layer is only a doorbell.
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import logging
+import os
 import re
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -188,12 +192,87 @@ def _send(messages: list[tuple[str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     if layer is None or not messages:
         return
+    loop = _serving_loop()
+    if loop is not None:
+        # A thread of the web process (the group commit, a sync view): hand the doorbells to the event loop
+        # and go on.  Waiting for the loop to send them (async_to_sync) held the group commit's one thread
+        # for every batch, behind whatever the loop was busy with.
+        _doorbells(loop, layer).ring(messages)
+        return
 
     async def send_all() -> None:
         for stream_key, message in messages:
             await layer.group_send(group_name(stream_key), {"type": "stream.event", "event": message})
 
     async_to_sync(send_all)()
+
+
+def _serving_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop that called this thread through ``sync_to_async``, if it still runs."""
+    from asgiref.sync import SyncToAsync
+
+    local = SyncToAsync.threadlocal
+    loop = getattr(local, "main_event_loop", None)
+    if loop is None or getattr(local, "main_event_loop_pid", None) != os.getpid() or not loop.is_running():
+        return None
+    return loop
+
+
+class _Doorbells:
+    """Doorbells handed over from other threads, sent on the loop in the order they were rung (one task
+    drains them, so a stream's events never overtake each other)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, layer: Any) -> None:
+        self.loop, self.layer = loop, layer
+        self.waiting: collections.deque[tuple[str, dict[str, Any]]] = collections.deque()
+        self.draining = False
+        self.lock = threading.Lock()
+        self.task: asyncio.Task[None] | None = None  # the loop keeps only a weak reference
+
+    def ring(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        with self.lock:
+            self.waiting.extend(messages)
+            if self.draining:
+                return
+            self.draining = True
+        try:
+            self.loop.call_soon_threadsafe(self._start)
+        except RuntimeError:  # the loop has closed (shutting down): the database keeps the events
+            with self.lock:
+                self.draining = False
+
+    def _start(self) -> None:
+        self.task = self.loop.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while True:
+            with self.lock:
+                if not self.waiting:
+                    self.draining = False
+                    return
+                batch = list(self.waiting)
+                self.waiting.clear()
+            for stream_key, message in batch:
+                try:
+                    await self.layer.group_send(group_name(stream_key), {"type": "stream.event", "event": message})
+                except Exception:  # one failed doorbell must not stop the others; clients catch up by id
+                    log.exception("doorbell failed", extra={"stream": stream_key})
+
+
+_DOORBELLS: dict[asyncio.AbstractEventLoop, _Doorbells] = {}
+_DOORBELLS_LOCK = threading.Lock()
+
+
+def _doorbells(loop: asyncio.AbstractEventLoop, layer: Any) -> _Doorbells:
+    bells = _DOORBELLS.get(loop)
+    if bells is None or bells.layer is not layer:
+        with _DOORBELLS_LOCK:
+            bells = _DOORBELLS.get(loop)
+            if bells is None or bells.layer is not layer:
+                for old in [known for known in _DOORBELLS if known.is_closed()]:
+                    del _DOORBELLS[old]
+                bells = _DOORBELLS[loop] = _Doorbells(loop, layer)
+    return bells
 
 
 def notify(stream_key: str, type_: str, op: str, payload: dict[str, Any], *, now: datetime) -> None:

@@ -8,6 +8,7 @@ events as they are published (docs/architecture.md, "Real-time events").
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 from typing import Any
 
@@ -18,8 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from kefu.conversations import batcher
-from kefu.conversations.actions import INBOX_STREAM, Post, check_reply_text, validate_text
-from kefu.conversations.choices import AuthorKind
+from kefu.conversations.actions import INBOX_STREAM, Post, check_add_note, check_send_reply
 from kefu.conversations.models import Conversation
 from kefu.conversations.visitors import mark_read
 from kefu.core import inputs, params
@@ -50,7 +50,6 @@ class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.streams: set[str] = set()
-        self.granted: set[str] = set()
         self._inbox_dirty = False
         self._inbox_flush: asyncio.TimerHandle | None = None
         self.language = getattr(user, "language", "") or settings.LANGUAGE_CODE
@@ -168,35 +167,32 @@ class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
 
     async def op_send(self, content: dict[str, Any]) -> None:
         """``{"op": "send", "conversation": 42, "client_id": "…", "text": "…", "internal": false}``
-        → ``{"type": "ack", "client_id", "message", "conversation"}`` once it is committed."""
+        → ``{"type": "ack", "client_id", "message", "conversation"}`` once it is committed.
+
+        The same actions as the page's and the API's send (:func:`check_send_reply`, :func:`check_add_note`:
+        the permission, the text, the reply standards), on the thread pool rather than the one thread the
+        group commit writes on; they hand the checked message to the group commit instead of storing it
+        in a transaction of its own."""
         client_id = str(content.get("client_id") or "")[:64]
         conversation_id = content.get("conversation")
         text = content.get("text")
-        internal = bool(content.get("internal"))
         with override(self.language):
             if not isinstance(conversation_id, int) or not isinstance(text, str):
                 raise ValidationFailed(_("Say which conversation and what text."))
             params.object_id(conversation_id, field="conversation")
-            validate_text(text, ())
-        perm = "conversations.add_note" if internal else "conversations.reply_conversation"
-        if perm not in self.granted:  # checked once per socket, then remembered
-            await database_sync_to_async(require)(self.user, "conversations.view_conversation")
-            await database_sync_to_async(require)(self.user, perm)
-            self.granted.add(perm)
-        if not internal:
+        send = check_add_note if content.get("internal") else check_send_reply
+        loop = asyncio.get_running_loop()
+
+        def hand_over(post: Post) -> concurrent.futures.Future[Any]:
+            return asyncio.run_coroutine_threadsafe(batcher.submit(post), loop)
+
+        def check() -> concurrent.futures.Future[Any]:
             with override(self.language):
-                # The reply standards (kefu.assist): two reads and the lint, on the thread pool rather than
-                # the one thread the group commit writes on, which every agent's reply would queue behind.
-                await database_sync_to_async(check_reply_text, thread_sensitive=False)(text)
-        post = Post(
-            conversation_id=conversation_id,
-            author_kind=AuthorKind.AGENT,
-            text=text,
-            author=self.user,
-            client_id=client_id,
-            is_internal=internal,
-        )
-        message, _created, _conversation = await batcher.submit(post)
+                conversation = Conversation(pk=conversation_id)  # the group commit reads and locks it
+                return send(conversation, text, actor=self.user, client_id=client_id, submit=hand_over)  # type: ignore[no-any-return]
+
+        stored = await database_sync_to_async(check, thread_sensitive=False)()
+        message, _created, _conversation = await asyncio.wrap_future(stored)
         await self.send_json(
             {"type": "ack", "client_id": client_id, "message": message.pk, "conversation": conversation_id}
         )
