@@ -90,12 +90,9 @@ def _test_figures() -> dict:
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=False,
-    reason="measured on the frozen TEST set: top-1 0.89 (ranking), below the 0.95 target; reported in "
-    "docs/assist.md, not tuned away",
-)
 def test_frozen_test_set_top1_reaches_the_target():
+    # Scored once after the DEV work (2026-12-06): 0.951 (176 of 185), at the target with one question
+    # to spare; a change that loses two of them fails here.
     assert _test_figures()["top1_hybrid"] >= 0.95
 
 
@@ -103,7 +100,7 @@ def test_frozen_test_set_top1_reaches_the_target():
 def test_frozen_test_set_beats_each_signal_alone_and_hands_over_out_of_scope():
     figures = _test_figures()
     assert figures["questions"] >= 150
-    assert figures["top1_hybrid"] >= 0.87  # the measured level (0.89), so a regression fails here
     assert figures["top1_hybrid"] > max(figures["top1_lexical"], figures["top1_semantic"])
-    assert figures["answered_wrong"] <= 0.10
+    # Unsure means hand over: measured 0.022 answered wrong (4 of 185) with 0.086 handed over.
+    assert figures["answered_wrong"] <= 0.05
     assert figures["out_of_scope_handed_over"] == 1.0
