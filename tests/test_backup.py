@@ -4,11 +4,13 @@ here), each migrated, seeded, backed up, restored into an empty installation and
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import tarfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -157,23 +159,33 @@ def _psql(sql: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_postgresql_round_trip(tmp_path):
+@contextlib.contextmanager
+def _pg_databases(*names: str) -> Iterator[str]:
     if _psql("SELECT 1").returncode != 0:
         pytest.skip("no PostgreSQL at 127.0.0.1:5432")
-    suffix = uuid.uuid4().hex[:6]
-    src, dst, other = f"test_h7_src_{suffix}", f"test_h7_dst_{suffix}", f"test_h7_other_{suffix}"
     try:
-        for name in (src, dst, other):
+        for name in names:
             assert _psql(f"CREATE DATABASE {name}").returncode == 0
-        base = "postgresql://root@127.0.0.1:5432/"
+        yield "postgresql://root@127.0.0.1:5432/"
+    finally:
+        for name in names:
+            _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_postgresql_round_trip(tmp_path):
+    suffix = uuid.uuid4().hex[:6]
+    src, dst = f"test_h7_src_{suffix}", f"test_h7_dst_{suffix}"
+    with _pg_databases(src, dst) as base:
         _round_trip(tmp_path, base + src, base + dst)
-        # A SQLite archive is refused by a PostgreSQL installation (and the reverse), by name.
+
+
+def test_restore_refuses_the_other_database_kind(tmp_path):
+    # Given a backup of a SQLite installation and an empty PostgreSQL database,
+    name = f"test_h7_other_{uuid.uuid4().hex[:6]}"
+    with _pg_databases(name) as base:
         sqlite_env = _env(tmp_path / "lite")
-        ok(sqlite_env, "migrate", "-v0", "core")
         ok(sqlite_env, "backup", "--output", str(tmp_path / "lite.tar.gz"))
-        wrong = kefu(_env(tmp_path / "pg", base + other), "restore", str(tmp_path / "lite.tar.gz"))
+        # when it is restored there, then kefu refuses and says why.
+        wrong = kefu(_env(tmp_path / "pg", base + name), "restore", str(tmp_path / "lite.tar.gz"))
         assert wrong.returncode != 0
         assert "holds a sqlite database" in wrong.stderr
-    finally:
-        for name in (src, dst, other):
-            _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -137,6 +137,8 @@ def _run(args: list[str], env: dict[str, str]) -> None:
 
 def _applied_migrations() -> dict[str, str]:
     latest: dict[str, str] = {}
+    if "django_migrations" not in connection.introspection.table_names():
+        return latest  # a database never migrated
     with connection.cursor() as cursor:
         cursor.execute("SELECT app, name FROM django_migrations ORDER BY id")
         for app, name in cursor.fetchall():

@@ -8,22 +8,26 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from pydantic import StrictBool, StrictStr
+from pydantic import Field, StrictBool, StrictStr
 
 from kefu.core.actions import require
 from kefu.core.api_auth import needs
 from kefu.core.errors import NotFound
 from kefu.webhooks import actions
+from kefu.webhooks.choices import EVENT_TYPES
 from kefu.webhooks.models import Delivery, Endpoint
 
 router = Router(tags=["webhooks"])
 
 
+EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
+
+
 class WebhookEndpointIn(Schema):
-    name: StrictStr
-    url: StrictStr
-    event_types: list[StrictStr]
-    secret: StrictStr = ""
+    name: StrictStr = Field(min_length=1, max_length=80, pattern=r"\S")
+    url: StrictStr = Field(max_length=500, pattern=r"^https?://[^/?#@\s]+(/[^\s]*)?$")
+    event_types: list[EventType] = Field(min_length=1)  # type: ignore[valid-type]
+    secret: StrictStr = Field("", max_length=200, description="empty: generated; else 16 to 200 characters")
     active: StrictBool = True
 
 
