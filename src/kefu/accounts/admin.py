@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.actions import check_revoke_api_token
-from kefu.accounts.models import ApiToken, Team, TeamMembership, User
+from kefu.accounts.lockout import LockoutAdminLoginForm
+from kefu.accounts.models import ApiToken, LoginFailure, Team, TeamMembership, User
 from kefu.core import clock
 from kefu.core.admin import ReadOnlyAdmin
 from kefu.core.errors import KefuError
@@ -106,3 +107,15 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # the changelist's action needs "change"; the form stays read-only (no fields editable)
         return obj is None and request.user.has_perm("accounts.manage_tokens")
+
+
+# The admin's sign-in page says when the sign-in is locked (kefu.accounts.lockout).
+admin.site.login_form = LockoutAdminLoginForm
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(ReadOnlyAdmin):
+    """Recent failed sign-ins (a lock lifts by itself 15 minutes after the failures that caused it)."""
+
+    list_display = ("at", "username", "ip")
+    search_fields = ("username", "ip")

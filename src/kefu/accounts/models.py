@@ -104,3 +104,20 @@ class ApiToken(models.Model):
     @staticmethod
     def hash(raw: str) -> str:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in (wrong password, unknown user): counted per user name and per client
+    address by the lockout (kefu.accounts.lockout); cleared for the user name on success."""
+
+    username = models.CharField(_("user name"), max_length=150, db_index=True)
+    ip = models.CharField(_("address"), max_length=64, db_index=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip} {self.at:%Y-%m-%d %H:%M}"

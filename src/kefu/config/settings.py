@@ -172,7 +172,8 @@ KEFU_MAX_JSON_DEPTH = ENV.max_json_depth
 KEFU_MAIL = ENV.mail
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# ModelBackend behind the sign-in rate limit and lockout (docs/logins.md).
+AUTHENTICATION_BACKENDS = ["kefu.accounts.lockout.LockoutBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

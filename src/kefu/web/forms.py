@@ -2,8 +2,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from kefu.accounts.lockout import LockoutMessageMixin
 
-class LoginForm(AuthenticationForm):
+
+class LoginForm(LockoutMessageMixin, AuthenticationForm):  # says so when the sign-in is locked
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
