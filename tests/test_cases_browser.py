@@ -139,7 +139,7 @@ def test_return_and_refund_from_chat_to_finance_with_the_customer_told(live_url)
         page.check("input[name=green_channel]")
         page.locator("button[data-event=request_payment]").click()
         expect(page.locator("#case-status")).to_have_attribute("data-status", "payment_requested")
-        expect(page.locator("button[data-event=pay]")).to_have_count(0)  # the agent cannot pay
+        expect(page.locator("[data-event=pay]")).to_have_count(0)  # the agent cannot pay
         agent.shot("case-waiting-for-finance")
         expect(frame.locator(".msg.agent").last).to_contain_text("绿色通道")
 
@@ -149,7 +149,12 @@ def test_return_and_refund_from_chat_to_finance_with_the_customer_told(live_url)
         row = finance.page.locator("#finance-queue tr", has_text=case.number)
         expect(row.locator(".badge.green")).to_be_visible()
         finance.shot("queue")
-        row.locator("button[data-event=pay]").click()
+        row.locator("[data-event=pay]").click()
+        # a confirmation shows the amount and the customer before any money moves,
+        expect(finance.page.locator("#pay-amount")).to_contain_text(str(case.amount))
+        expect(finance.page.locator("#pay-customer")).to_contain_text(str(case.customer))
+        finance.shot("pay-confirm")
+        finance.page.locator("#pay-confirm-button").click()
         expect(finance.page.locator("#finance-queue")).not_to_contain_text(case.number)
         assert off_loop(lambda: Case.objects.get(pk=case.pk).status) == "refunded"
         # and the customer's chat shows the refund.

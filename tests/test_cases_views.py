@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kefu.cases import actions
@@ -120,8 +121,19 @@ def test_agree_then_finance_pays_from_the_queue(login, roles):
     finance = login(roles["finance"])
     html = finance.get("/cases/finance/").content.decode()
     assert html.index(green.number) < html.index(plain.number)
-    # paying from the queue comes back to the queue; sending back without a reason is refused.
+    # 执行退款 opens a confirmation with the amount and the customer; a bare "pay" does not pay,
     resp = finance.post(f"/cases/{green.pk}/event/", {"event": "pay", "next": "/cases/finance/"})
+    assert resp["Location"] == f"/cases/{green.pk}/pay/"
+    green.refresh_from_db()
+    assert green.status == "payment_requested"
+    confirm = finance.get(f"/cases/{green.pk}/pay/").content.decode()
+    assert f"¥{green.amount}" in confirm
+    assert str(green.customer) in confirm
+    other = Client()
+    other.force_login(roles["aftersales"])
+    assert other.get(f"/cases/{green.pk}/pay/").status_code == 403
+    # paying from the confirmation comes back to the queue; sending back without a reason is refused.
+    resp = finance.post(f"/cases/{green.pk}/event/", {"event": "pay", "confirm": "1", "next": "/cases/finance/"})
     assert resp["Location"] == "/cases/finance/"
     finance.post(f"/cases/{plain.pk}/event/", {"event": "send_back", "next": "/cases/finance/"})
     green.refresh_from_db()

@@ -110,3 +110,28 @@ def test_quality_pages_name_agents_by_display_name(client, roles):
     heading = listing[listing.index("<h1>") : listing.index("</h1>")]
     assert agent.display_name in heading
     assert agent.username not in _visible(heading)
+
+
+def test_new_ticket_from_the_menu_finds_the_customer_first(client, roles):
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(name="黄志强")
+    client.force_login(roles["reception"])
+    # Opened from the menu, the page asks whom the ticket is for — no error, no disabled button,
+    page = client.get("/tickets/new/").content.decode()
+    assert 'class="error"' not in page
+    assert "disabled" not in page[page.index("<main") :]
+    assert 'name="q"' in page
+    # a search lists the customer, and choosing them opens the ticket form.
+    found = client.get("/tickets/new/", {"q": "黄志"}).content.decode()
+    assert f'href="?customer={customer.pk}"' in found
+    form = client.get("/tickets/new/", {"customer": customer.pk}).content.decode()
+    assert 'name="subject"' in form
+
+
+def test_the_calls_pages_log_a_contact_button_is_not_inside_the_heading(client, roles):
+    client.force_login(roles["reception"])
+    page = client.get("/calls/").content.decode()
+    heading = re.search(r"<h1>.*?</h1>", page, flags=re.S).group(0)
+    assert "log-contact" not in heading
+    assert 'id="log-contact"' in page

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/finance/", views.finance_queue, name="cases-finance"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/event/", views.case_event, name="case-event"),
+    path("cases/<int:pk>/pay/", views.case_pay_confirm, name="case-pay"),
     path("cases/<int:pk>/photos/", views.case_photos, name="case-photos"),
     path("cases/photos/<int:pk>/", views.case_photo, name="case-photo"),
     path("compensations/", views.compensation_list, name="compensations"),

@@ -10,9 +10,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -112,6 +113,9 @@ def case_event(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if request.POST.get("green_channel"):
         params["green_channel"] = True
+    if event == "pay" and request.POST.get("confirm") != "1":
+        # Money leaves at this step: only from the confirmation page, which shows amount and customer.
+        return redirect("web:case-pay", pk=case.pk)
     attempt(
         request,
         lambda: actions.check_fire_event(case, event, actor=request.user, **params),
@@ -198,6 +202,19 @@ def case_new(request: HttpRequest) -> HttpResponse:
             "form": request.POST if request.method == "POST" else {},
         },
         status=400 if error else 200,
+    )
+
+
+@login_required
+def case_pay_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """执行退款, step 2: the refund to pay — amount, customer, order, the remark — and one button that
+    pays (a page of its own, so it works without JavaScript and nothing pays on one click)."""
+    need(request, "cases.view_case")
+    case = get_object_or_404(Case.objects.select_related("customer", "order", "payment_requested_by"), pk=pk)
+    if not actions.may_fire(request.user, "pay"):
+        raise PermissionDenied(_("Only the refund specialist (finance) pays."))
+    return render(
+        request, "cases/pay_confirm.html", {"case": case, "payable": case.status == CaseStatus.PAYMENT_REQUESTED}
     )
 
 

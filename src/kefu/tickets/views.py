@@ -146,6 +146,13 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     if customer is None and params.is_digits(request.GET.get("customer", "")):
         customer = Customer.objects.filter(pk=request.GET["customer"]).first()
     form = TicketForm(request.POST or None, initial={"subject": conversation.subject if conversation else ""})
+    # Opened from the menu: first find the customer (no dead end with a disabled button).
+    query = request.GET.get("q", "").strip()[:100]
+    matches: list[Customer] = []
+    if customer is None and query:
+        from kefu.customers.selectors import search_customers
+
+        matches = list(search_customers(query)[:20])
     if request.method == "POST" and customer is not None and form.is_valid():
         created: list[Ticket] = []
         ok = attempt(
@@ -163,7 +170,11 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         )
         if ok:
             return redirect("web:ticket", pk=created[0].pk)
-    return render(request, "tickets/new.html", {"form": form, "customer": customer, "conversation": conversation})
+    return render(
+        request,
+        "tickets/new.html",
+        {"form": form, "customer": customer, "conversation": conversation, "q": query, "matches": matches},
+    )
 
 
 @login_required
