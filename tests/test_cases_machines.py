@@ -88,7 +88,7 @@ def test_every_kind_shares_the_answer_and_differs_after_it():
 def test_docs_carry_each_table(kind):
     # Given the table as the code renders it, when the docs are read, then both pages carry it.
     table = MACHINES[kind].as_markdown()
-    for page in ("docs/state-machines.md", "docs/aftersales.md"):
+    for page in ("docs/state-machines.md", "docs/cases.md"):
         text = (ROOT / page).read_text(encoding="utf-8")
         assert table in text, f"{page} is out of date for the {kind} case; paste:\n{table}"
-    assert compensation_machine.as_markdown() in (ROOT / "docs/aftersales.md").read_text(encoding="utf-8")
+    assert compensation_machine.as_markdown() in (ROOT / "docs/cases.md").read_text(encoding="utf-8")

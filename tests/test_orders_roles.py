@@ -182,6 +182,6 @@ def test_state_machine_tables_are_in_the_docs(machine):
 
 
 def test_orders_page_documents_the_contract():
-    page = (Path(__file__).resolve().parents[1] / "docs" / "orders.md").read_text(encoding="utf-8")
+    page = (Path(__file__).resolve().parents[1] / "docs" / "aftersales.md").read_text(encoding="utf-8")
     for name in ("POST /api/v1/orders", "409", "estimate_for", "POST /api/v1/shipping/quote", "notify_customer"):
         assert name in page

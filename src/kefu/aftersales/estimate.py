@@ -1,6 +1,6 @@
 """Dispatch estimate (R11): pure functions of (start time, calendar, burn-in), no database.
 
-The brief's rules, as kefu applies them (docs/orders.md):
+The brief's rules, as kefu applies them (docs/aftersales.md):
 
 * stock is prepared within **48 h** of the order (payment, or the COD confirmation);
 * the parcel ships within **1–3 days**: at the earliest on the first working day after the

@@ -1,5 +1,5 @@
 """Orders, shipments and tracking, logistics exceptions, shipping rates, COD confirmation, service
-orders and warranty reminders (contract E of issue 8; docs/orders.md)."""
+orders and warranty reminders (contract E of issue 8; docs/aftersales.md)."""
 
 from __future__ import annotations
 
