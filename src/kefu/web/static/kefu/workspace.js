@@ -67,8 +67,12 @@
     if (data.type === "read") { t.visitorRead = Math.max(t.visitorRead, data.upto || 0); return markRead(t); }
     if (data.stream === t.stream) {
       if (typeof data.id === "number") {
-        if (data.id <= t.lastEvent) return;  // already shown (a resubscribe may repeat)
-        t.lastEvent = data.id;
+        if (t.seen[data.id]) return;  // already shown (a resubscribe may repeat)
+        t.seen[data.id] = true;
+        // Events of two writes may arrive out of order: one that skips a number asks for the backlog
+        // again (the server sends what follows lastEvent; what was seen is dropped above).
+        if (data.id > t.lastEvent + 1) subscribe(t); else t.lastEvent = data.id;
+        while (t.seen[t.lastEvent + 1]) t.lastEvent += 1;
       }
       if (data.type === "message" && data.op === "created") return onMessage(t, data.message);
       if (data.type === "conversation" || data.type === "analysis") return refreshPane(t);
@@ -494,7 +498,7 @@
     if (t && t.root === root) { t.side = side || t.side; show(t); return t; }
     t = {
       id: id, stream: "conversation:" + id, root: root, side: side || null,
-      lastEvent: Number(root.dataset.lastEvent || 0), visitorRead: Number(root.dataset.visitorRead || 0), scroll: null
+      lastEvent: Number(root.dataset.lastEvent || 0), seen: {}, visitorRead: Number(root.dataset.visitorRead || 0), scroll: null
     };
     threads[id] = t;
     bindComposer(t);
