@@ -135,3 +135,23 @@ def test_the_calls_pages_log_a_contact_button_is_not_inside_the_heading(client, 
     heading = re.search(r"<h1>.*?</h1>", page, flags=re.S).group(0)
     assert "log-contact" not in heading
     assert 'id="log-contact"' in page
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # an ICO header
+
+
+def test_a_refusal_is_logged_in_one_line_without_a_traceback(client, roles, caplog):
+    import logging
+
+    client.force_login(roles["technician"])
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/quality/team/")  # technicians do not review quality: 403
+    assert response.status_code == 403
+    refused = [r for r in caplog.records if r.name == "django.request" and getattr(r, "status_code", 0) == 403]
+    assert refused
+    assert all(r.exc_info is None for r in refused)
+    assert "Forbidden" in refused[0].getMessage()

@@ -224,12 +224,14 @@ LOGGING = {
         "json": {"()": "kefu.core.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
+    "filters": {"refusals": {"()": "kefu.core.logging.RefusalsInOneLine"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": ENV.log_format},
     },
     "root": {"handlers": ["console"], "level": ENV.log_level},
     "loggers": {
         "django": {"level": ENV.log_level},
+        "django.request": {"level": ENV.log_level, "filters": ["refusals"]},  # a 403 in one line
         "django.db.backends": {"level": "WARNING"},
         "huey": {"level": "WARNING"},
         "uvicorn.access": {"level": "WARNING"},

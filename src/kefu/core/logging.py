@@ -24,3 +24,15 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             payload["exc"] = self.formatException(record.exc_info)
         return json.dumps(payload, ensure_ascii=False, default=str)
+
+
+class RefusalsInOneLine(logging.Filter):
+    """A refused request (403) is an expected outcome, not a fault: Django logs it as a WARNING with
+    the ``PermissionDenied`` traceback attached; keep the one line (method, path, status), drop the
+    traceback. Server errors keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403 and record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
+        return True
