@@ -69,7 +69,7 @@ def load(now: datetime) -> None:
         text="{客户称呼}您好呀，又见面啦～还是和以前一样走圆通对吧？",
         category=CannedCategory.WELCOME,
         shortcut="sk1",
-        note="R17 VIP 记忆：先看客户备注里的常用快递",
+        note="记住老客户的习惯：先看客户备注里的常用快递",
     )
     for shortcut, uses in (("hy1", 12), ("wl4", 7), ("cf1", 5), ("zl1", 3)):
         reply = CannedReply.objects.filter(shortcut=shortcut).first()
