@@ -1,5 +1,5 @@
 """Writes to complaints: register (from the form, a conversation or a ticket), seed 004's steps,
-the customer's agreement, implementation tasks, escalation, and the staff record (R30)."""
+the customer's agreement, implementation tasks, escalation and its deadlines, claiming."""
 
 from __future__ import annotations
 
@@ -12,34 +12,32 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kefu.accounts.choices import Role
 from kefu.accounts.models import Team, User
+from kefu.complaints.actions.fields import text_field
+from kefu.complaints.actions.notices import answer_customer, complaint_url, notify_staff, notify_supervisors
+from kefu.complaints.actions.staff_record import check_verify_staff_fault
 from kefu.complaints.choices import (
     Agreement,
-    AppealStatus,
     ComplaintChannel,
     ComplaintStatus,
     Level,
     Responsibility,
     Severity,
 )
-from kefu.complaints.models import Complaint, ComplaintNote, ComplaintSettings, ComplaintTask, StaffFault
+from kefu.complaints.models import Complaint, ComplaintNote, ComplaintSettings, ComplaintTask
 from kefu.complaints.transitions import EVENT_PERMISSION, complaint_machine
 from kefu.core import clock
-from kefu.core.actions import action, has_perm, require
-from kefu.core.errors import Conflict, PermissionDenied, ValidationFailed
-from kefu.core.events import notify, publish, record_audit
-from kefu.core.models import Notification
-from kefu.core.notifications import StaffNote, do_notify_staff
+from kefu.core.actions import action, require
+from kefu.core.errors import Conflict, ValidationFailed
+from kefu.core.events import publish, record_audit
 from kefu.core.uploads import check_upload
 from kefu.customers.models import Customer
 from kefu.sla import deadlines
 
 S = ComplaintStatus
-MAX_TEXT = 5000
 COMPENSATION_KINDS = ("coupon", "gift", "money")
 
 
@@ -54,10 +52,6 @@ def end_of_day(moment: datetime) -> datetime:
     return datetime.combine(local.date(), time(23, 59, 59), tzinfo=zone)
 
 
-def _url(complaint: Complaint) -> str:
-    return reverse("web:complaint", args=[complaint.pk])
-
-
 def _arm(complaint: Complaint, name: str, due_at: datetime, *, now: datetime, text: str, **data: Any) -> None:
     deadlines.set(
         complaint,
@@ -68,7 +62,7 @@ def _arm(complaint: Complaint, name: str, due_at: datetime, *, now: datetime, te
         owner=complaint.handler or complaint.received_by,
         team=complaint.team,
         text=text,
-        url=_url(complaint),
+        url=complaint_url(complaint),
         data=data,
     )
 
@@ -83,7 +77,7 @@ def _arm_task(task: ComplaintTask, *, now: datetime) -> None:
         owner=task.owner,
         team=task.complaint.team,
         text=_("Complaint #%(id)s: %(task)s") % {"id": task.complaint_id, "task": task.description[:120]},
-        url=_url(task.complaint),
+        url=complaint_url(task.complaint),
         data={"task": task.pk},
     )
 
@@ -132,7 +126,7 @@ def do_escalate(complaint: Complaint, *, reason: str, now: datetime) -> Complain
             },
         )
         if target is not None:
-            _notify(
+            notify_staff(
                 target,
                 _("Complaint #%(id)s escalated to you: %(reason)s") % {"id": locked.pk, "reason": reason},
                 locked,
@@ -169,23 +163,6 @@ def _payload(c: Complaint) -> dict[str, Any]:
     return {"complaint": c.pk, "status": c.status, "handler": c.handler_id, "level": c.level}
 
 
-def _notify(user: Any, text: str, complaint: Complaint | None, now: datetime, url: str = "") -> None:
-    if user is None:
-        return
-    link = url or (_url(complaint) if complaint is not None else "")
-    do_notify_staff([StaffNote(user.pk, Notification.Kind.AUTOMATION, text, url=link)], now=now)
-    notify("inbox", "notification", "created", {"user": user.pk}, now=now)
-
-
-def _text(value: Any, label: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationFailed(_("%(field)s is required.") % {"field": label})
-    if len(text) > limit:
-        raise ValidationFailed(_("%(field)s has at most %(n)s characters.") % {"field": label, "n": limit})
-    return text
-
-
 def _note(complaint: Complaint, kind: str, text: str, actor: Any, now: datetime) -> None:
     if text:
         ComplaintNote.objects.create(
@@ -210,8 +187,8 @@ def clean_register(fields: dict[str, Any]) -> dict[str, Any]:
     if severity not in Severity.values:
         raise ValidationFailed(_("Unknown severity “%(value)s”.") % {"value": severity})
     clean["severity"] = severity
-    clean["summary"] = _text(fields.get("summary"), _("What happened"))
-    clean["wants"] = _text(fields.get("wants"), _("What the customer wants"), required=False)
+    clean["summary"] = text_field(fields.get("summary"), _("What happened"))
+    clean["wants"] = text_field(fields.get("wants"), _("What the customer wants"), required=False)
     for key in ("order", "conversation", "ticket", "about_staff", "team"):
         if fields.get(key) is not None:
             clean[key] = fields[key]
@@ -367,21 +344,6 @@ def _offer_compensation(complaint: Complaint, actor: Any, now: datetime) -> dict
     return {**wanted, "id": comp.pk, "status": comp.status}
 
 
-def _answer_customer(complaint: Complaint, now: datetime, actor: Any) -> None:
-    """Tell the customer the answer and the link to accept or decline it (contract E)."""
-    from kefu.aftersales.notify import notify_customer
-
-    link = reverse("web:complaint-public", args=[complaint.accept_token])
-    text = _("About your complaint #%(id)s: %(answer)s\nPlease accept or decline the proposal here: %(link)s") % {
-        "id": complaint.pk,
-        "answer": complaint.answer,
-        "link": link,
-    }
-    notify_customer(
-        complaint.customer, text, order=complaint.order, conversation=complaint.conversation, now=now, actor=actor
-    )
-
-
 def _staff_member(value: Any) -> User:
     if isinstance(value, User):
         return value
@@ -394,13 +356,13 @@ def _staff_member(value: Any) -> User:
 def _prepare(complaint: Complaint, event: str, data: dict[str, Any], actor: Any, now: datetime) -> dict[str, Any]:
     """Validate an event's fields; return the columns it sets."""
     if event == "contact":
-        return {"contact_note": _text(data.get("note"), _("The details, restated")), "handler": actor}
+        return {"contact_note": text_field(data.get("note"), _("The details, restated")), "handler": actor}
     if event == "analyse":
         responsibility = data.get("responsibility") or ""
         if responsibility not in Responsibility.values:
             raise ValidationFailed(_("Responsibility is ours, courier, customer or staff."))
         updates: dict[str, Any] = {
-            "cause": _text(data.get("cause") or data.get("note") or "", _("Cause"), required=False),
+            "cause": text_field(data.get("cause") or data.get("note") or "", _("Cause"), required=False),
             "responsibility": responsibility,
         }
         if responsibility == Responsibility.STAFF:
@@ -410,25 +372,25 @@ def _prepare(complaint: Complaint, event: str, data: dict[str, Any], actor: Any,
         return updates
     if event == "propose":
         return {
-            "plan": _text(data.get("plan"), _("The proposal")),
+            "plan": text_field(data.get("plan"), _("The proposal")),
             "compensation": _compensation(data.get("compensation")),
             "approval_note": "",
         }
     if event in ("approve", "send_back"):
-        note = _text(data.get("note"), _("The reason"), required=event == "send_back")
+        note = text_field(data.get("note"), _("The reason"), required=event == "send_back")
         if event == "approve":
             return {"approval_note": note, "approved_by": actor, "approved_at": now}
         return {"approval_note": note}
     if event == "answer":
-        return {"answer": _text(data.get("answer") or complaint.plan, _("The answer")), "accept_token": _token()}
+        return {"answer": text_field(data.get("answer") or complaint.plan, _("The answer")), "accept_token": _token()}
     if event == "customer_agrees":
         return {"agreement": Agreement.SIGNED_FORM}  # the file is checked in the action
     if event == "customer_declines":
-        return {"declined_at": now, "decline_reason": _text(data.get("note"), _("Reason"), required=False)}
+        return {"declined_at": now, "decline_reason": text_field(data.get("note"), _("Reason"), required=False)}
     if event == "implement":
         return {}
     if event == "track":
-        _text(data.get("note"), _("The follow-up"), required=complaint.status == S.TRACKING)
+        text_field(data.get("note"), _("The follow-up"), required=complaint.status == S.TRACKING)
         return {}
     if event == "close":
         return {}
@@ -498,7 +460,7 @@ def do_fire(
             complaint.save(update_fields=["compensation"])
         elif event == "answer":
             deadlines.stop(complaint, "answer_by", now=now)
-            _answer_customer(complaint, now, actor)
+            answer_customer(complaint, now, actor)
         elif event == "customer_agrees" and upload is not None:
             complaint.agreement_file.save(upload.name or "agreement", upload, save=False)
             complaint.save(update_fields=["agreement_file"])
@@ -513,7 +475,7 @@ def do_fire(
                     created_at=now,
                 )
                 _arm_task(task, now=now)
-                _notify(
+                notify_staff(
                     owner,
                     _("Complaint #%(id)s: a task for you — %(task)s") % {"id": complaint.pk, "task": description},
                     complaint,
@@ -530,22 +492,9 @@ def do_fire(
                 text=_("Complaint #%(id)s (reopened): answer the customer today") % {"id": complaint.pk},
             )
         elif event == "propose":
-            _notify_supervisors(complaint, now)
+            notify_supervisors(complaint, now)
         publish(complaint.stream_key, "complaint", "status", _payload(complaint), now=now)
     return complaint
-
-
-def _notify_supervisors(complaint: Complaint, now: datetime) -> None:
-    leader = complaint.team.leader if complaint.team is not None and complaint.team.leader_id else None
-    people = (
-        [leader]
-        if leader is not None
-        else list(User.objects.filter(is_active=True, groups__name=Role.SUPERVISOR).order_by("id")[:5])
-    )
-    for person in people:
-        _notify(
-            person, _("Complaint #%(id)s: a proposal waits for your approval") % {"id": complaint.pk}, complaint, now
-        )
 
 
 def _clean_tasks(raw: Any) -> list[tuple[str, str, User, datetime]]:
@@ -555,8 +504,8 @@ def _clean_tasks(raw: Any) -> list[tuple[str, str, User, datetime]]:
     for item in raw[:20]:
         if not isinstance(item, dict):
             raise ValidationFailed(_("Each task is an object with department, task, owner and due."))
-        department = _text(item.get("department"), _("Department"), limit=60)
-        description = _text(item.get("task"), _("Task"), limit=300)
+        department = text_field(item.get("department"), _("Department"), limit=60)
+        description = text_field(item.get("task"), _("Task"), limit=300)
         owner = _staff_member(item.get("owner"))
         due = item.get("due")
         if isinstance(due, str):
@@ -593,7 +542,7 @@ def check_fire(
 
 @action("complaints.handle_complaint")
 def check_add_note(complaint: Complaint, text: str, *, actor: Any) -> ComplaintNote:
-    clean = _text(text, _("The note"))
+    clean = text_field(text, _("The note"))
     now = clock.now()
     note = ComplaintNote.objects.create(complaint=complaint, kind="note", text=clean, author=actor, created_at=now)
     record_audit(complaint, "complaint.noted", actor=actor, now=now)
@@ -639,7 +588,7 @@ def do_customer_responds(complaint: Complaint, *, accept: bool, reason: str = ""
                 data={"via": "link"},
             )
             _note(locked, "customer", reason[:2000], None, now)
-        _notify(
+        notify_staff(
             locked.handler or locked.received_by,
             (
                 _("Complaint #%(id)s: the customer accepted the proposal")
@@ -652,161 +601,6 @@ def do_customer_responds(complaint: Complaint, *, accept: bool, reason: str = ""
         )
         publish(locked.stream_key, "complaint", "status", _payload(locked), now=now)
     return locked
-
-
-# --- staff accountability (R30) ----------------------------------------------------------------
-
-
-def months_before(moment: datetime, months: int) -> datetime:
-    year, month = divmod(moment.month - 1 - months, 12)
-    target_year, target_month = moment.year + year, month + 1
-    day = min(
-        moment.day,
-        [
-            31,
-            29 if target_year % 4 == 0 and (target_year % 100 or target_year % 400 == 0) else 28,
-            31,
-            30,
-            31,
-            30,
-            31,
-            31,
-            30,
-            31,
-            30,
-            31,
-        ][target_month - 1],
-    )
-    return moment.replace(year=target_year, month=target_month, day=day)
-
-
-def counted_faults(staff: Any, now: datetime) -> list[StaffFault]:
-    """The verified faults of the rolling period, oldest first; withdrawn ones (an upheld appeal)
-    do not count."""
-    since = months_before(now, ComplaintSettings.load().record_period_months)
-    return list(
-        StaffFault.objects.filter(staff=staff, verified_at__gt=since, verified_at__lte=now)
-        .exclude(appeal_status=AppealStatus.UPHELD)
-        .select_related("complaint")
-        .order_by("verified_at", "id")
-    )
-
-
-LEVELS = ("warning", "penalty", "dismissal_recommended")
-
-
-def level_of(position: int) -> str:
-    return LEVELS[min(position, len(LEVELS) - 1)]
-
-
-def _admins() -> list[User]:
-    return list(User.objects.filter(is_active=True, is_superuser=True).order_by("id")[:5]) or list(
-        User.objects.filter(is_active=True, groups__name=Role.ADMIN).order_by("id")[:5]
-    )
-
-
-@action("complaints.approve_complaint")
-def check_verify_staff_fault(complaint: Complaint, *, actor: Any) -> StaffFault:
-    """A supervisor confirms the complaint was the named staff member's fault (once)."""
-    now = clock.now()
-    with transaction.atomic():
-        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
-        staff = locked.about_staff
-        if locked.responsibility != Responsibility.STAFF or staff is None:
-            raise Conflict(_("Only a complaint analysed as a staff member's fault can be verified."))
-        if StaffFault.objects.filter(complaint=locked).exists():
-            raise Conflict(_("This complaint's staff fault is already verified."))
-        if locked.about_staff_id == getattr(actor, "pk", None):
-            raise PermissionDenied(_("Nobody verifies a complaint about themselves."))
-        level = level_of(len(counted_faults(staff, now)))
-        entry = StaffFault.objects.create(
-            complaint=locked, staff=staff, verified_by=actor, verified_at=now, level_at_verification=level
-        )
-        record_audit(
-            locked, "complaint.verify_staff_fault", actor=actor, now=now, data={"staff": staff.username, "level": level}
-        )
-        record_url = reverse("web:staff-record", args=[staff.username])
-        _notify(
-            staff,
-            _("A complaint about you was verified (#%(id)s); see your record.") % {"id": locked.pk},
-            None,
-            now,
-            url=record_url,
-        )
-        if level == "dismissal_recommended":
-            for admin in _admins():
-                _notify(
-                    admin,
-                    _("%(name)s has a third verified complaint: a dismissal is recommended. Your decision.")
-                    % {"name": staff},
-                    None,
-                    now,
-                    url=record_url,
-                )
-    complaint.refresh_from_db()
-    return entry
-
-
-def can_see_record(actor: Any, staff: Any) -> bool:
-    return getattr(actor, "pk", None) == staff.pk or has_perm(actor, "complaints.view_staff_records")
-
-
-@action("complaints.view_complaint")
-def check_appeal_fault(entry: StaffFault, text: str, *, actor: Any) -> StaffFault:
-    """The staff member appeals an entry of their own record to the administrator."""
-    if entry.staff_id != actor.pk:
-        raise PermissionDenied(_("Only the staff member may appeal their own record."))
-    if entry.appeal_status:
-        raise Conflict(_("This entry was already appealed."))
-    clean = _text(text, _("The appeal"), limit=2000)
-    now = clock.now()
-    with transaction.atomic():
-        entry.appeal_status, entry.appeal_text, entry.appealed_at = AppealStatus.PENDING, clean, now
-        entry.save(update_fields=["appeal_status", "appeal_text", "appealed_at"])
-        record_audit(entry.complaint, "complaint.staff_fault_appealed", actor=actor, now=now)
-        for admin in _admins():
-            _notify(
-                admin,
-                _("%(name)s appeals a complaint record entry (#%(id)s).") % {"name": actor, "id": entry.complaint_id},
-                None,
-                now,
-                url=reverse("web:staff-record", args=[entry.staff.username]),
-            )
-    return entry
-
-
-@action("complaints.decide_staff_records")
-def check_decide_fault(entry: StaffFault, *, actor: Any, note: str, appeal: str = "") -> StaffFault:
-    """The administrator's decision: on an appeal (upheld withdraws the entry) and on what the
-    level calls for.  kefu never disables an account by itself."""
-    if appeal and appeal not in (AppealStatus.UPHELD, AppealStatus.REJECTED):
-        raise ValidationFailed(_("An appeal is upheld or rejected."))
-    if appeal and entry.appeal_status != AppealStatus.PENDING:
-        raise Conflict(_("There is no pending appeal on this entry."))
-    clean = _text(note, _("The decision"), limit=2000)
-    now = clock.now()
-    with transaction.atomic():
-        entry.decision_note, entry.decided_by, entry.decided_at = clean, actor, now
-        fields = ["decision_note", "decided_by", "decided_at"]
-        if appeal:
-            entry.appeal_status = appeal
-            fields.append("appeal_status")
-        entry.save(update_fields=fields)
-        record_audit(
-            entry.complaint,
-            "complaint.staff_fault_decided",
-            actor=actor,
-            now=now,
-            data={"appeal": appeal, "note": clean[:200]},
-        )
-        _notify(
-            entry.staff,
-            _("The administrator decided on your record entry (#%(id)s).") % {"id": entry.complaint_id},
-            None,
-            now,
-            url=reverse("web:staff-record", args=[entry.staff.username]),
-        )
-    return entry
 
 
 @action("complaints.handle_complaint")
