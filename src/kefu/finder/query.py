@@ -6,8 +6,7 @@ Every remaining word must occur (AND). Each word is sent as a quoted FTS5 phrase
 ``plainto_tsquery``, so the query language of the database (``"``, ``*``, ``NEAR``, ``-``,
 ``OR``) is never interpreted.
 
-* messages: the newest matches first (``ORDER BY rowid DESC``: FTS5 and a PostgreSQL
-  backward scan stop after ``limit``);
+* messages: the most recently stored matches first (see :func:`message_ids`);
 * records (customers, conversations, tickets, orders, after-sales cases, complaints): the best
   matches first (FTS5 ``bm25`` / ``ts_rank``), then the newest;
 * articles: the knowledge search (``kefu.knowledge.search.search``, lexical BM25 only: a
@@ -108,21 +107,44 @@ def _tsquery_text(words: Sequence[str]) -> str:
     return " ".join(words)
 
 
+# PostgreSQL: how many of the newest messages the first, bounded pass reads (see message_ids).
+RECENT_WINDOW = 20_000
+
+
 def message_ids(words: Sequence[str], limit: int) -> list[int]:
-    """Ids of the newest messages containing every word."""
+    """Ids of the newest messages containing every word.
+
+    SQLite: FTS5 walks the words' doclists newest first and stops after ``limit``. PostgreSQL's
+    planner, left alone, picks either a backward scan of the primary key with the match as a filter
+    (fast for common words, a full scan of the table when the words are rare or never together) or
+    every GIN match sorted (fast for rare words, all 100,000 rows of a common one). So it gets two
+    bounded passes: the newest ``RECENT_WINDOW`` messages first (enough for common words), and only
+    when they hold fewer than ``limit`` matches, the GIN matches of the whole table (then few)."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT message_id FROM finder_messagedoc WHERE tsv @@ plainto_tsquery('simple', %s) "
-                "ORDER BY message_id DESC LIMIT %s",
-                [_tsquery_text(words), limit],
-            )
-        else:
+        if connection.vendor != "postgresql":
             cursor.execute(
                 "SELECT rowid FROM finder_message_fts WHERE finder_message_fts MATCH %s ORDER BY rowid DESC LIMIT %s",
                 [_fts(words), limit],
             )
-        return [int(row[0]) for row in cursor.fetchall()]
+            return [int(row[0]) for row in cursor.fetchall()]
+        text = _tsquery_text(words)
+        cursor.execute("SELECT max(message_id) FROM finder_messagedoc")
+        newest = cursor.fetchone()[0] or 0
+        cursor.execute(
+            "SELECT message_id FROM finder_messagedoc WHERE message_id > %s "
+            "AND tsv @@ plainto_tsquery('simple', %s) ORDER BY message_id DESC LIMIT %s",
+            [newest - RECENT_WINDOW, text, limit],
+        )
+        found = [int(row[0]) for row in cursor.fetchall()]
+        if len(found) < limit:
+            cursor.execute(
+                "WITH hits AS MATERIALIZED (SELECT message_id FROM finder_messagedoc "
+                "WHERE tsv @@ plainto_tsquery('simple', %s)) "
+                "SELECT message_id FROM hits ORDER BY message_id DESC LIMIT %s",
+                [text, limit],
+            )
+            found = [int(row[0]) for row in cursor.fetchall()]
+        return found
 
 
 def record_rows(kind: str, words: Sequence[str], limit: int) -> list[tuple[int, str, str, datetime | None]]:
