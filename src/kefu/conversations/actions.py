@@ -21,6 +21,7 @@ from kefu.conversations.transitions import AGENT_EVENTS, conversation_machine
 from kefu.core import clock
 from kefu.core.actions import action
 from kefu.core.assignment import assign_locked
+from kefu.core.bulk import insert_rows
 from kefu.core.choices import Priority, ServiceClass, Stage
 from kefu.core.errors import InvalidTransition, KefuError, NotFound, ValidationFailed
 from kefu.core.events import notify, publish, publish_many, record_audit
@@ -221,7 +222,7 @@ def post_many(posts: Sequence[Post], *, now: datetime) -> list[PostResult]:
             if client_id:
                 stored[(post.conversation_id, client_id)] = message  # a repeat inside the batch
             new.append((i, message))
-        Message.objects.bulk_create([m for _i, m in new])
+        insert_rows([m for _i, m in new], returning_pk=True)
         messages_created([m for _i, m in new])  # the search index (kefu.finder), same transaction
         made: dict[int, list[Attachment]] = {}
         for i, message in new:

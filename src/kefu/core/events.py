@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 
+from kefu.core.bulk import insert_rows
 from kefu.core.models import AuditEvent, StreamEvent
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,8 @@ def publish_many(events: list[tuple[str, str, str, dict[str, Any]]], *, now: dat
     for key, _t, _o, _p in events:
         counts[key] = counts.get(key, 0) + 1
     keys = sorted(counts)  # a fixed lock order: two batches never wait on each other in a cycle
-    with transaction.atomic():
+    # Inside a caller's transaction (the group commit) no savepoint: a failure fails that transaction anyway.
+    with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
             # Only "(%s, %s)" placeholders are joined into the statement; the values are parameters.
             sql = (
@@ -137,7 +139,7 @@ def publish_many(events: list[tuple[str, str, str, dict[str, Any]]], *, now: dat
                 StreamEvent(stream_key=key, seq=following[key], type=type_, op=op, payload=payload, created_at=now)
             )
             following[key] += 1
-        StreamEvent.objects.bulk_create(rows)
+        insert_rows(rows)
         _tell_listeners(rows)
     for row in rows:
         ring_after_commit(row.stream_key, row.as_event())
