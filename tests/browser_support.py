@@ -162,18 +162,22 @@ def demo_company(settings: Any) -> None:
     demo.load()
 
 
-def log_in(tab: Tab, username: str = "agent", *, shot: bool = False) -> None:
-    """Sign in through the login form as a demo user; lands on the inbox."""
+def log_in(tab: Tab, username: str = "agent", *, shot: bool = False, home: bool = False) -> None:
+    """Sign in through the login form as a demo user; lands on the inbox (``?next=/inbox/``), or with
+    ``home=True`` where the role lands by itself (kefu.web.home: finance the refunds to pay …)."""
     from playwright.sync_api import expect
 
     from kefu.demo import DEMO_PASSWORD
 
     page = tab.page
-    page.goto("/login/")
+    page.goto("/login/" if home else "/login/?next=/inbox/")
     expect(page.locator("form.login")).to_be_visible()
     if shot:
         tab.shot("login")
     page.fill("#id_username", username)
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("form.login button[type=submit]")
-    page.wait_for_url("**/inbox/")
+    if home:
+        page.wait_for_url(lambda url: "/login/" not in url)
+    else:
+        page.wait_for_url("**/inbox/")

@@ -80,3 +80,12 @@ def test_presence_dot_has_the_presence_colour(client, roles):
     client.force_login(agent)
     html = client.get("/kb/").content.decode()
     assert 'class="live-dot dot-offline"' in html
+
+
+def test_finance_signs_in_and_lands_on_the_refunds_to_pay(client, roles):
+    finance = roles["finance"]
+    finance.set_password("pw-for-tests-123")
+    finance.save()
+    response = client.post("/login/", {"username": finance.username, "password": "pw-for-tests-123"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/cases/finance/"
+    assert response.status_code == 200

@@ -180,7 +180,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:inbox"
+LOGIN_REDIRECT_URL = "web:home"  # each role lands where its work is (kefu.web.home)
 LOGOUT_REDIRECT_URL = "web:login"
 
 LANGUAGE_CODE = ENV.language
