@@ -50,6 +50,7 @@ LOOSER_THAN_VALIDATION = {
     "POST /api/v1/aftersales/compensations",
     "POST /api/v1/sla/preview",
     "POST /api/v1/tickets",  # a NUL in a free key: refused by kefu.core.inputs, not said by the schema
+    "POST /api/v1/webhooks/endpoints",  # NUL in a text, a port above 65535: refused by the action
 }
 
 

@@ -27,7 +27,12 @@ class WebhookEndpointIn(Schema):
     name: StrictStr = Field(min_length=1, max_length=80, pattern=r"\S")
     url: StrictStr = Field(max_length=500, pattern=r"^https?://[^/?#@\s]+(/[^\s]*)?$")
     event_types: list[EventType] = Field(min_length=1)  # type: ignore[valid-type]
-    secret: StrictStr = Field("", max_length=200, description="empty: generated; else 16 to 200 characters")
+    secret: StrictStr = Field(
+        "",
+        max_length=200,
+        pattern=r"^$|^\S[\s\S]{14,198}\S$",
+        description="empty: generated; else 16 to 200 characters",
+    )
     active: StrictBool = True
 
 
