@@ -17,9 +17,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from kefu.core import inputs
+from kefu.core.api_auth import BearerAuth, SessionAuth
+from kefu.core.api_docs import ErrorOut
 from kefu.core.errors import KefuError
-from kefu.web.api_auth import BearerAuth, SessionAuth
-from kefu.web.api_docs import ErrorOut
 
 
 class EdgeParser(Parser):
@@ -48,7 +48,7 @@ HTTP_ERROR_CODES = {
 class KefuAPI(NinjaAPI):
     """Publishes the house error shape: every operation declares the errors it can give
     (400 bad input, 401 no credentials, 403 role may not, 404 an id in the path or a
-    write's body, 409 a state that does not allow a write), each with :class:`~kefu.web.api_docs.ErrorOut`."""
+    write's body, 409 a state that does not allow a write), each with :class:`~kefu.core.api_docs.ErrorOut`."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
