@@ -352,3 +352,53 @@ def test_rolled_back_events_are_not_delivered(roles, receiver, django_capture_on
         except RuntimeError:
             pass
     assert Delivery.objects.count() == 0
+
+
+def test_admin_configures_endpoints_and_replays_through_the_actions(roles, client):
+    from kefu.core.events import audit_trail
+
+    admin = roles["admin"]
+    admin.is_staff = True
+    admin.save()
+    client.force_login(admin)
+    # Given the admin's add form, when an administrator saves an endpoint with the secret left blank,
+    answer = client.post(
+        "/admin/webhooks/endpoint/add/",
+        {"name": "ERP", "url": "https://erp.example.com/kefu", "event_types": ["ticket.created"], "active": "on"},
+        follow=True,
+    )
+    assert answer.status_code == 200
+    endpoint = Endpoint.objects.get()
+    # then a secret was generated and shown once, and the action wrote the audit row.
+    assert endpoint.secret.startswith("whsec_")
+    assert endpoint.secret in answer.content.decode()
+    assert [e.verb for e in audit_trail(endpoint)] == ["webhook.created"]
+    # The edit form never shows it back; leaving it blank keeps it.
+    page = client.get(f"/admin/webhooks/endpoint/{endpoint.pk}/change/").content.decode()
+    assert endpoint.secret not in page
+    client.post(
+        f"/admin/webhooks/endpoint/{endpoint.pk}/change/",
+        {"name": "ERP 2", "url": "https://erp.example.com/kefu", "event_types": ["ticket.created"], "active": "on"},
+    )
+    changed = Endpoint.objects.get()
+    assert changed.name == "ERP 2"
+    assert changed.secret == endpoint.secret
+    # A non-http URL is refused by the form.
+    refused = client.post(
+        "/admin/webhooks/endpoint/add/", {"name": "x", "url": "file:///etc/passwd", "event_types": ["ticket.created"]}
+    )
+    assert "http:// or https://" in refused.content.decode()
+    # The delivery log's replay action makes a new delivery.
+    delivery = Delivery.objects.create(
+        endpoint=changed, event_type="ticket.created", event_key="ticket:9#1", payload={"x": 1}, created_at=clock.now()
+    )
+    client.post("/admin/webhooks/delivery/", {"action": "replay", "_selected_action": [delivery.pk]}, follow=True)
+    assert Delivery.objects.filter(replay_of=delivery).count() == 1
+
+
+def test_admin_replay_is_not_offered_without_the_permission(roles, client):
+    supervisor = roles["supervisor"]
+    supervisor.is_staff = True
+    supervisor.save()
+    client.force_login(supervisor)
+    assert client.get("/admin/webhooks/delivery/").status_code == 403
