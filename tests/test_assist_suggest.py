@@ -159,3 +159,15 @@ def test_endpoint_answers_the_panel_and_json(client, roles):
     assert client.get(reverse("web:assist-suggestions", args=[999999])).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302  # to the login page
+
+
+def test_the_panels_context_line_has_no_stray_separator(client, roles):
+    import re
+
+    client.force_login(roles["reception"])
+    conversation = ConversationFactory(stage="pre_sale")  # no customer message yet, no order
+    html = client.get(reverse("web:assist-suggestions", args=[conversation.pk])).content.decode()
+    line = re.sub(r"<[^>]+>", "", re.search(r'<p class="assist-context muted">(.*?)</p>', html, re.S).group(1)).strip()
+    assert line
+    assert not line.startswith("·")
+    assert not line.endswith("·")
