@@ -178,6 +178,50 @@ class WorkerProcess:
             self._watcher.join(timeout=2)
 
 
+class WalCheckpointer(threading.Thread):
+    """SQLite's write-ahead log copied back into the database file by a thread of its own (embedded mode).
+
+    By default the connection whose commit grows the log past 1,000 pages does that copy, with an
+    ``fsync``, before its commit returns: in the web process that is the group commit's one thread, and
+    every message of the batches behind it waited (commits of 100–200 ms on a busy disk, ``kefu bench
+    chat``).  While this thread runs, the web process's connections leave it to this thread, which
+    checkpoints every ``every`` seconds (``PASSIVE``: never waits for readers or writers)."""
+
+    def __init__(self, every: float = 1.0) -> None:
+        super().__init__(name="kefu-wal-checkpoint", daemon=True)
+        self.every = every
+        self.stopping = threading.Event()
+
+    def start(self) -> None:
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        if connections["default"].vendor != "sqlite":
+            return
+        connection_created.connect(_leave_checkpoints_to_the_thread, dispatch_uid="kefu-wal-checkpoint")
+        super().start()
+
+    def run(self) -> None:
+        from django.db import connection
+
+        while not self.stopping.wait(self.every):
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except Exception:
+                log.exception("WAL checkpoint failed")
+        connection.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+def _leave_checkpoints_to_the_thread(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
+
+
 class Server(uvicorn.Server):
     """uvicorn's server, telling ``on_loop`` its event loop once it runs (the worker child's
     doorbells are rung there)."""

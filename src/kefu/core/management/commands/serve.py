@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from kefu.core.runtime import Server, WorkerProcess, uvicorn_config
+from kefu.core.runtime import Server, WalCheckpointer, WorkerProcess, uvicorn_config
 
 
 def _exit_on_sigterm(*_args: Any) -> None:
@@ -60,6 +60,8 @@ class Command(BaseCommand):
         # the worker process is stopped too (the default action would end this process on the spot).
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         server = Server(uvicorn.Config("kefu.config.asgi:application", **uvicorn_config(host, port)), worker.start)
+        checkpointer = WalCheckpointer()  # SQLite: the log is copied back off the group commit's thread
+        checkpointer.start()
         try:
             server.run()
         except (KeyboardInterrupt, SystemExit):
@@ -69,4 +71,5 @@ class Command(BaseCommand):
             if mail_server is not None:
                 mail_server.stop()
             worker.stop()
+            checkpointer.stop()
             self.stdout.write("kefu: stopped.")
