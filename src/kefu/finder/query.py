@@ -26,6 +26,7 @@ from typing import Any
 from django.db import connection
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.actions import has_perm
@@ -177,25 +178,37 @@ def _aware(value: Any) -> datetime | None:
     return value
 
 
+def _pages(name: str) -> Any:
+    """``pk → URL`` of one kind's page, reversing once (a reverse per result cost a millisecond)."""
+    marker = 987654321987
+    pattern = reverse(name, args=[marker])
+    return lambda pk: pattern.replace(str(marker), str(pk))
+
+
 def _messages(words: Sequence[str], marks: set[str], limit: int) -> list[Result]:
     from kefu.conversations.models import Message
 
     ids = message_ids(words, limit)
-    found = Message.objects.select_related("conversation__customer").in_bulk(ids)
+    page = _pages("web:conversation")
+    rows = {
+        row[0]: row
+        for row in Message.objects.filter(pk__in=ids).values_list(
+            "pk", "conversation_id", "text", "created_at", "conversation__customer_id", "conversation__customer__name"
+        )
+    }  # a values query: building three model instances per result cost more than the search itself
     results = []
     for pk in ids:
-        m = found.get(pk)
-        if m is None:
+        if pk not in rows:
             continue
-        customer = m.conversation.customer
+        _pk, conversation_id, text, created_at, customer_id, name = rows[pk]
         results.append(
             Result(
                 type="message",
                 id=pk,
-                title=str(customer),
-                snippet=snippet(m.text, marks),
-                url=reverse("web:conversation", args=[m.conversation_id]) + f"#m{pk}",
-                at=m.created_at,
+                title=name or gettext("Customer #%(id)s") % {"id": customer_id},
+                snippet=snippet(text, marks),
+                url=f"{page(conversation_id)}#m{pk}",
+                at=created_at,
             )
         )
     return results
@@ -246,10 +259,8 @@ def search(user: Any, q: str, *, types: Sequence[str] = TYPES, limit: int = 5) -
             results.extend(_articles(q, limit))
         else:
             rows = record_rows(kind, words, limit)
-            found = [
-                Result(kind, pk, title, snippet(text, marks), reverse(URLS[kind], args=[pk]), at)
-                for pk, title, text, at in rows
-            ]
+            page = _pages(URLS[kind])
+            found = [Result(kind, pk, title, snippet(text, marks), page(pk), at) for pk, title, text, at in rows]
             if kind == "customer" and len(found) < limit:
                 found.extend(_customers_by_digits(q, limit - len(found), {r.id for r in found}))
             results.extend(found)
