@@ -9,13 +9,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kefu.core.admin import ReadOnlyAdmin
 from kefu.core.errors import KefuError
 from kefu.webhooks import actions
-from kefu.webhooks.choices import EVENT_TYPES
+from kefu.webhooks.choices import EVENT_LABELS, EVENT_TYPES
 from kefu.webhooks.models import Delivery, Endpoint
 
 
@@ -38,7 +39,7 @@ class EndpointForm(forms.ModelForm):  # type: ignore[type-arg]
     url = forms.CharField(label=gettext_lazy("URL"), max_length=500)
     event_types = forms.MultipleChoiceField(
         label=gettext_lazy("event types"),
-        choices=[(t, t) for t in EVENT_TYPES],
+        choices=[(t, format_lazy("{} ({})", EVENT_LABELS[t], t)) for t in EVENT_TYPES],
         widget=forms.CheckboxSelectMultiple,
     )
 
