@@ -1,6 +1,6 @@
 """Keeping the record rows in step: every save or delete of a searchable record (or of a part
 shown in its row — a customer's identity, an order's line, a ticket's remark) reindexes the
-record after the transaction commits, once per record and transaction. A rolled-back write
+record after the transaction commits, once per record and save. A rolled-back write
 reindexes nothing. Messages are indexed by the conversations hook instead (same transaction).
 """
 
@@ -52,14 +52,14 @@ _IGNORED_FIELDS = frozenset(
 
 
 def _schedule(keys: list[tuple[str, int]]) -> None:
-    """Reindex after commit; a record already waiting in this transaction is not added twice."""
-    waiting = {
-        key
-        for _sids, func, _robust in getattr(connection, "run_on_commit", [])
-        for key in getattr(func, "finder_keys", ())
-    }
-    fresh = [k for k in keys if k[1] is not None and k not in waiting]
+    """Reindex after commit. A record saved several times in a row is scheduled once (only the
+    last callback is compared: a scan of every waiting callback would make a bulk import in one
+    transaction quadratic); other repeats cost a no-op reindex (``reindex`` skips an unchanged row)."""
+    fresh = [k for k in keys if k[1] is not None]
     if not fresh:
+        return
+    waiting = getattr(connection, "run_on_commit", None)
+    if waiting and getattr(waiting[-1][1], "finder_keys", None) == fresh:
         return
 
     def run() -> None:
