@@ -210,6 +210,8 @@ def suggestions(conversation: Any, agent: Any, *, limit: int = LIMIT) -> tuple[C
     own_estimate = ctx.ship_question and order is not None
     if ctx.ship_question and not own_estimate:
         take("anticipate", by_key.get(ANTICIPATE_KEY))
+    elif own_estimate and ANTICIPATE_KEY in by_key:
+        seen.add(by_key[ANTICIPATE_KEY].pk)  # the order's own dates say it better than "3–5 days"
     estimate_at = len(ranked)  # the order's own estimate goes here: after soothing, before the rest
     if ctx.upset:
         for key in REMEDY_KEYS:
