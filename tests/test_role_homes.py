@@ -89,3 +89,9 @@ def test_finance_signs_in_and_lands_on_the_refunds_to_pay(client, roles):
     response = client.post("/login/", {"username": finance.username, "password": "pw-for-tests-123"}, follow=True)
     assert response.redirect_chain[-1][0] == "/cases/finance/"
     assert response.status_code == 200
+
+
+def test_the_refund_confirmation_keeps_the_refunds_link_marked(roles):
+    nav = nav_for(roles["finance"], "/cases/12/pay/")
+    active = [i["key"] for i in nav["primary"] + nav["more"] if i["active"]]
+    assert active == ["refunds"]

@@ -8,6 +8,7 @@ highest in ``HOME_ORDER``; every page they may open is still reachable.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,6 +129,8 @@ def nav_for(user: Any, path: str) -> dict[str, Any]:
             best is None or len(base) > len(best["url"].split("?")[0])
         ):
             best = item
+    if re.match(r"^/cases/\d+/pay/$", path) and "refunds" in items:
+        best = items["refunds"]  # 执行退款's confirmation belongs to the refunds to pay
     if best is not None:
         best["active"] = True
     primary = [items[k] for k in wanted if k in items]
