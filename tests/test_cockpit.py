@@ -89,6 +89,10 @@ def test_agent_home_is_the_cockpit_and_a_pane_switches_chats(client):
     assert "王先生" in html
     assert "李女士" in html
     assert "发货了吗" in html
+    # live times are formatted in KEFU_TIME_ZONE (the page hands it to workspace.js), as reloaded ones are
+    from django.conf import settings
+
+    assert f'"tz": "{settings.TIME_ZONE}"' in html
     assert 'id="pane-thread"' in html
     assert 'id="pane-side"' in html
     # the pane of one chat: its thread and its customer, returning to the cockpit after a form

@@ -40,6 +40,15 @@ def _last_public(field: str) -> Subquery:
     )
 
 
+def first_public_text() -> Subquery:
+    return Subquery(
+        Message.objects.filter(conversation=OuterRef("pk"), is_internal=False)
+        .exclude(author_kind="system")
+        .order_by("id")
+        .values("text")[:1]
+    )
+
+
 def with_preview(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
     """Annotate the last public message (its text and who wrote it): the one-line preview."""
     return qs.annotate(preview=_last_public("text"), preview_kind=_last_public("author_kind"))

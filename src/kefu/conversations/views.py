@@ -27,7 +27,7 @@ from kefu.conversations import actions as conv_actions
 from kefu.conversations import selectors as conv_selectors
 from kefu.conversations.actions import check_pick_next
 from kefu.conversations.choices import ConversationStatus
-from kefu.conversations.cockpit import cockpit, with_preview
+from kefu.conversations.cockpit import cockpit, first_public_text, with_preview
 from kefu.conversations.collab import participants
 from kefu.conversations.models import Attachment, Channel, Conversation
 from kefu.conversations.router import LIVE_KINDS, ROUTING_REASONS, queue_position
@@ -74,7 +74,9 @@ def inbox_context(request: HttpRequest) -> dict[str, Any]:
     # every tab counts chats; the queue beside 'Pick next' counts the waiting ones
     counts = {**conv_selectors.inbox_counts(request.user), "queue": conv_selectors.unread_for(request.user)["queue"]}
     rows = with_preview(conv_selectors.inbox(request.user, view, status=status))
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = Paginator(rows.annotate(first_text=first_public_text()), 50).get_page(request.GET.get("page"))
+    for c in page:  # a chat's subject is its first message: then only the last message is worth a column
+        c.own_subject = bool(c.subject) and c.subject != " ".join((c.first_text or "").split())[:40]
     return {
         "page": page,
         "counts": counts,

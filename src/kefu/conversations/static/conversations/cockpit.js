@@ -178,6 +178,7 @@
   overlay.addEventListener("click", function (e) { if (e.target === overlay || e.target.closest("[data-shortcuts-close]")) toggleShortcuts(false); });
   list.addEventListener("click", function (e) { if (e.target.closest("[data-shortcuts-open]")) toggleShortcuts(true); });
   document.addEventListener("keydown", function (e) {
+    if (e.defaultPrevented) return;  // handled already (the search overlay's own Ctrl+K and Esc)
     if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) { e.preventDefault(); step(e.key === "ArrowUp" ? -1 : 1); return; }
     if ((e.ctrlKey || e.metaKey) && (e.key === "k" || e.key === "K")) { e.preventDefault(); openSearch(); return; }
     if (e.key === "Escape") {
