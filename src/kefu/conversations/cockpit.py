@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kefu.accounts.models import Team, User
 from kefu.conversations import collab
-from kefu.conversations.models import Conversation, Message
+from kefu.conversations.models import Conversation, Message, Participant
 from kefu.conversations.router import LIVE_KINDS
 from kefu.conversations.selectors import ACTIVE
 from kefu.core import clock, params
@@ -114,7 +114,7 @@ def _timer(c: Conversation, targets: dict[str, tuple[int, int]]) -> dict[str, An
 def cockpit_context(user: Any) -> dict[str, Any]:
     """My active chats (assigned to me or joined as a participant) and the queue I may take."""
     now = clock.now()
-    joined = collab.Participant.objects.filter(user=user).values("conversation")
+    joined = Participant.objects.filter(user=user).values("conversation")
     mine = need_order(list(_rows(Conversation.objects.filter(Q(assignee=user) | Q(pk__in=joined)))[:LIST_LIMIT]), now)
     queue: list[Conversation] = []
     can_take = has_perm(user, "conversations.assign_conversation")
