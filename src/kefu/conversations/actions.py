@@ -372,8 +372,8 @@ def message_payload(message: Message, attachments: Sequence[Attachment] | None =
     }
 
 
-# How a checked agent message is stored: by default at once, in its own transaction; the agent socket
-# passes a hand-over to the group commit (kefu.conversations.batcher) and gets back what that returns.
+# What happens to a checked agent message: by default it is stored at once, in its own transaction; the
+# agent socket's ``submit`` returns it, and the socket hands it to the group commit (kefu.conversations.batcher).
 Submit = Callable[[Post], Any]
 
 
@@ -421,8 +421,8 @@ def check_send_reply(
     submit: Submit | None = None,
 ) -> Any:
     """An agent's public reply, from every send path (page, API, agent socket, automation): the text and
-    the reply standards are checked, then it is stored — ``(message, created)`` — or handed to ``submit``
-    (the socket's group commit), whose result is returned."""
+    the reply standards are checked, then it is stored — ``(message, created)`` — or handed to ``submit``,
+    whose result is returned (the agent socket's returns the checked message for its group commit)."""
     post = _agent_post(conversation, text, actor=actor, client_id=client_id, internal=False, attachments=attachments)
     check_reply_text(post.text)
     return submit(post) if submit is not None else _store_now(conversation, post)

@@ -8,7 +8,6 @@ events as they are published (docs/architecture.md, "Real-time events").
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
 from typing import Any
 
@@ -181,18 +180,15 @@ class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
                 raise ValidationFailed(_("Say which conversation and what text."))
             params.object_id(conversation_id, field="conversation")
         send = check_add_note if content.get("internal") else check_send_reply
-        loop = asyncio.get_running_loop()
 
-        def hand_over(post: Post) -> concurrent.futures.Future[Any]:
-            return asyncio.run_coroutine_threadsafe(batcher.submit(post), loop)
-
-        def check() -> concurrent.futures.Future[Any]:
+        def check() -> Post:
             with override(self.language):
                 conversation = Conversation(pk=conversation_id)  # the group commit reads and locks it
-                return send(conversation, text, actor=self.user, client_id=client_id, submit=hand_over)  # type: ignore[no-any-return]
+                checked: Post = send(conversation, text, actor=self.user, client_id=client_id, submit=_checked)
+                return checked
 
-        stored = await database_sync_to_async(check, thread_sensitive=False)()
-        message, _created, _conversation = await asyncio.wrap_future(stored)
+        post = await database_sync_to_async(check, thread_sensitive=False)()
+        message, _created, _conversation = await batcher.submit(post)
         await self.send_json(
             {"type": "ack", "client_id": client_id, "message": message.pk, "conversation": conversation_id}
         )
@@ -225,6 +221,12 @@ class StreamConsumer(NoConnectionResetMixin, AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_send(
                 group_name(f"conversation:{conversation_id}"), {"type": "stream.read", "side": "agent", "upto": upto}
             )
+
+
+def _checked(post: Post) -> Post:
+    """The socket's ``submit``: the action returns the checked message, which the socket hands to the
+    group commit on the event loop."""
+    return post
 
 
 def _visible_conversation(user: Any, conversation_id: int) -> Conversation:
