@@ -143,7 +143,7 @@ def test_agent_reads_conversation_opens_customer_and_switches_language(browser, 
     tab.shot("customer-en")
 
     # The choice sticks: the next page is English too.
-    page.locator(".mainnav a").first.click()
+    page.locator('.mainnav a[href="/inbox/"]').click()  # the agent's first link is the workspace (/)
     page.wait_for_url("**/inbox/")
     assert tab.html_lang() == "en"
     expect(page.locator(".mainnav a.active")).to_have_text(re.compile(r"^Inbox( \d+)?$"))
