@@ -402,3 +402,30 @@ def test_admin_replay_is_not_offered_without_the_permission(roles, client):
     supervisor.save()
     client.force_login(supervisor)
     assert client.get("/admin/webhooks/delivery/").status_code == 403
+
+
+def test_old_finished_deliveries_are_pruned(roles):
+    from kefu.webhooks.tasks import prune
+
+    endpoint = _endpoint(roles["admin"], "http://127.0.0.1:9/", ["ticket.created"])
+    now = clock.now()
+    old = now - timedelta(days=actions.KEEP_DAYS + 1)
+    for i, status in enumerate(["delivered", "failed", "pending"]):
+        Delivery.objects.create(
+            endpoint=endpoint,
+            event_type="ticket.created",
+            event_key=f"ticket:{i}#1",
+            payload={},
+            status=status,
+            created_at=old,
+        )
+    Delivery.objects.create(
+        endpoint=endpoint,
+        event_type="ticket.created",
+        event_key="ticket:9#1",
+        payload={},
+        status="delivered",
+        created_at=now,
+    )
+    assert prune(now) == 2
+    assert sorted(Delivery.objects.values_list("status", flat=True)) == ["delivered", "pending"]

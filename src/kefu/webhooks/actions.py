@@ -25,6 +25,7 @@ from kefu.webhooks.models import Delivery, Endpoint
 RETRY_DELAYS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600)
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 LOG_KEEP = 20  # attempts kept in a delivery's log
+KEEP_DAYS = 30  # delivered and failed deliveries are deleted after this many days
 EXCERPT = 500  # characters of the response body kept
 
 
@@ -254,3 +255,17 @@ def do_record_attempt(
             delivery.next_attempt_at = now + timedelta(seconds=RETRY_DELAYS[delivery.attempts - 1])
         delivery.save()
     return delivery
+
+
+def do_prune_deliveries(*, now: datetime, limit: int = 1000) -> int:
+    """Delete delivered and failed deliveries older than ``KEEP_DAYS`` (pending ones stay), at most
+    ``limit`` per call."""
+    old = (
+        Delivery.objects.filter(created_at__lt=now - timedelta(days=KEEP_DAYS))
+        .exclude(status=DeliveryStatus.PENDING)
+        .values_list("pk", flat=True)[:limit]
+    )
+    ids = list(old)
+    if ids:
+        Delivery.objects.filter(pk__in=ids).delete()
+    return len(ids)

@@ -60,3 +60,8 @@ def deliver_due(now: datetime) -> int:
     for delivery_id in ids:
         send.enqueue(delivery_id)
     return len(ids)
+
+
+@sweeper("webhooks.prune")
+def prune(now: datetime) -> int:
+    return actions.do_prune_deliveries(now=now)
