@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "kefu.sla",
     "kefu.automation",
     "kefu.intake",
+    "kefu.intake.wechat_mp",
     "kefu.knowledge",
     "kefu.bot",
     "kefu.assist",

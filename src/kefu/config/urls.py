@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("", include("kefu.intake.widget.urls")),
+    path("", include("kefu.intake.wechat_mp.urls")),
     path("", include("kefu.finder.urls")),
     path("", include("kefu.web.urls")),
 ]
