@@ -109,3 +109,40 @@ def test_every_listed_exception_still_exists() -> None:
 @pytest.mark.parametrize("edge", sorted(EDGES))
 def test_the_edges_exist(edge: str) -> None:
     assert (SRC / edge).is_dir()
+
+
+def _is_permission_guard(fn: ast.FunctionDef) -> bool:
+    """A function whose whole body is ``if not has_perm(...): raise …`` (a docstring aside)."""
+    body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], ast.If) or body[0].orelse:
+        return False
+    test = body[0].test
+    called = test.operand.func if isinstance(test, ast.UnaryOp) and isinstance(test.operand, ast.Call) else None
+    name = called.id if isinstance(called, ast.Name) else getattr(called, "attr", "")
+    return name == "has_perm" and all(isinstance(s, ast.Raise) for s in body[0].body)
+
+
+def test_one_page_permission_helper() -> None:
+    """Pages check their permission with kefu.core.pages.need; no app keeps its own copy (core's
+    own checks — need, and actions.require for the action layer — are the originals)."""
+    copies = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if rel.startswith("core/"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        copies += [
+            f"src/kefu/{rel}:{node.lineno} {node.name}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef) and _is_permission_guard(node)
+        ]
+    assert not copies, "use kefu.core.pages.need instead of a copy: " + ", ".join(copies)
+
+
+def test_the_guard_pattern_is_recognised() -> None:
+    """The pattern matches the copies this test replaced (so the check above can fail)."""
+    copy = ast.parse(
+        "def _need(request, perm):\n    if not has_perm(request.user, perm):\n        raise Http404\n"
+    ).body[0]
+    assert isinstance(copy, ast.FunctionDef)
+    assert _is_permission_guard(copy)
