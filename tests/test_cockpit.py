@@ -199,3 +199,16 @@ def test_transfer_needs_a_target():
         c = chat(agent, "钱先生", at=T0)
     with pytest.raises(ValidationFailed):
         check_transfer(c, actor=agent, note="给谁？")
+
+
+def test_pick_next_from_the_cockpit_opens_the_chat_in_the_cockpit(client):
+    agent = UserFactory(username="ck-pick", role=Role.RECEPTION)
+    with time_machine.travel(T0, tick=False):
+        waiting = chat(None, "排队客", at=T0, answered=False)
+    type(waiting).objects.filter(pk=waiting.pk).update(queued_at=T0)
+    client.force_login(agent)
+    assert "排队客" in client.get("/").content.decode()  # in the queue I may take
+    r = client.post("/inbox/pick/", {"next": "/"})
+    assert r["Location"] == f"/?c={waiting.pk}"
+    waiting.refresh_from_db()
+    assert waiting.assignee == agent

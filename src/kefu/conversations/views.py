@@ -103,14 +103,17 @@ def unread_badge(request: HttpRequest) -> JsonResponse:
 @require_POST
 def pick_next(request: HttpRequest) -> HttpResponse:
     """Take the longest-waiting conversation of my teams' queues (any queue if I have no team)."""
+    from_cockpit = request.POST.get("next") == reverse("web:home")  # the cockpit's queue: stay in it
     try:
         conversation = check_pick_next(actor=request.user)
     except KefuError as exc:
         messages.error(request, exc.message)
-        return redirect("web:inbox")
+        return redirect("web:home" if from_cockpit else "web:inbox")
     if conversation is None:
         messages.info(request, _("The queue is empty."))
-        return redirect("web:inbox")
+        return redirect("web:home" if from_cockpit else "web:inbox")
+    if from_cockpit:
+        return redirect(reverse("web:home") + f"?c={conversation.pk}")
     return redirect("web:conversation", pk=conversation.pk)
 
 
