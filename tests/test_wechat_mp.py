@@ -364,3 +364,30 @@ def test_two_concurrent_senders_fetch_the_token_once():
         assert sim.token_requests == 1
         assert len(sim.sent) == 2
         assert WechatAccount.objects.get().token_fetches == 1
+
+
+def test_admin_secrets_are_write_only_and_credentials_can_be_tested(client, account, sim):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="wxadmin", is_staff=True, is_superuser=True))
+    url = reverse("admin:wechat_mp_wechataccount_change", args=[account.pk])
+    page = client.get(url).content.decode()
+    assert SECRET not in page
+    assert AES_KEY not in page
+    assert TOKEN not in page
+    assert "/hooks/wechat/wx-shop/" in page
+    form = {"channel": account.channel_id, "app_id": APP_ID, "app_secret": "", "token": "", "aes_key": ""}
+    form["api_base"] = sim.url
+    response = client.post(url, form)
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.app_secret, account.token, account.aes_key) == (SECRET, TOKEN, AES_KEY)
+    changelist = reverse("admin:wechat_mp_wechataccount_changelist")
+    action = {"action": "test_credentials", "_selected_action": [account.pk]}
+    assert client.post(changelist, action, follow=True).status_code == 200
+    assert sim.token_requests == 1
+    WechatAccount.objects.update(app_secret="wrong")
+    page = client.post(changelist, action, follow=True).content.decode()
+    assert "40125" in page
