@@ -391,3 +391,52 @@ def test_admin_secrets_are_write_only_and_credentials_can_be_tested(client, acco
     WechatAccount.objects.update(app_secret="wrong")
     page = client.post(changelist, action, follow=True).content.decode()
     assert "40125" in page
+
+
+# The platform's published sample (WXBizMsgCrypt sample code of the WeChat docs): token, key, AppID,
+# timestamp, nonce, msg_signature and ciphertext of one text message.
+SAMPLE = {
+    "token": "spamtest",
+    "aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    "app_id": "wx2c2769f8efd9abc2",
+    "timestamp": "1409735669",
+    "nonce": "1320562132",
+    "msg_signature": "5d197aaffba7e9b25a30732f161a50dee96bd5fa",
+    "encrypt": (
+        "hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PGHQHFVAFmOD2Ld"
+        "JF9FrXpbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6tEDYsVticbSnyU8dKOIbgU6ux5"
+        "VTjg3yt+WGzjlpKn6NPhRjpA912xMezR4kw6KWwMrCVKSVCZciVGCgavjIQ6X8tCOp3yZbGpy0VxpAe+77TszTfRd5RJSVO/HTnifJpXgC"
+        "SUdUue1v6h0EIBYYI1BD1DlD+C0CR8e6OewpusjZ4uBl9FyJvnhvQl+q5rv1ixrcpCumEPo5MJSgM9ehVsNPfUM669WuMyVWQLCzpu9Ghg"
+        "lF2PE="
+    ),
+}
+
+
+def test_the_published_sample_vector_is_accepted(client, db, django_capture_on_commit_callbacks):
+    import time_machine
+
+    s = SAMPLE
+    assert signature(s["token"], s["timestamp"], s["nonce"], s["encrypt"]) == s["msg_signature"]
+    channel = ChannelFactory(key="wx-sample", kind=ChannelKind.SOCIAL)
+    WechatAccount.objects.create(
+        channel=channel, app_id=s["app_id"], app_secret="x", token=s["token"], aes_key=s["aes_key"]
+    )
+    outer = (
+        f"<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><Encrypt><![CDATA[{s['encrypt']}]]></Encrypt></xml>"
+    )
+    url = (
+        f"/hooks/wechat/wx-sample/?timestamp={s['timestamp']}&nonce={s['nonce']}"
+        f"&signature={signature(s['token'], s['timestamp'], s['nonce'])}"
+        f"&encrypt_type=aes&msg_signature={s['msg_signature']}"
+    )
+    with time_machine.travel(int(s["timestamp"]) + 3, tick=False), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data=outer, content_type="text/xml")
+    assert response.content == b"success"
+    message = Message.objects.get()
+    assert message.text == "abcdteT"
+    assert CustomerIdentity.objects.get(customer=message.conversation.customer).value == (
+        f"wechat_mp:{s['app_id']}:oyORnuP8q7ou2gfYjqLzSIWZf0rs"
+    )
+    assert WechatReceipt.objects.get().key == "m:6054768590064713728"
+    # Now (years later) the same signed request is a replay: refused, nothing more stored.
+    assert client.post(url, data=outer, content_type="text/xml").status_code == 403
