@@ -212,3 +212,16 @@ def test_pick_next_from_the_cockpit_opens_the_chat_in_the_cockpit(client):
     assert r["Location"] == f"/?c={waiting.pk}"
     waiting.refresh_from_db()
     assert waiting.assignee == agent
+
+
+def test_a_reply_posted_by_the_cockpit_gets_json(client):
+    agent = UserFactory(username="ck-json", role=Role.RECEPTION)
+    with time_machine.travel(T0, tick=False):
+        c = chat(agent, "孙先生", at=T0)
+    client.force_login(agent)
+    ok = client.post(f"/conversations/{c.pk}/reply/", {"text": "好的，马上为您查询"}, HTTP_X_REQUESTED_WITH="fetch")
+    assert ok.status_code == 200
+    assert Message.objects.get(pk=ok.json()["message"]).text == "好的，马上为您查询"
+    bad = client.post(f"/conversations/{c.pk}/reply/", {"text": ""}, HTTP_X_REQUESTED_WITH="fetch")
+    assert bad.status_code == 400
+    assert set(bad.json()) >= {"error", "message"}
