@@ -23,6 +23,7 @@ from kefu.conversations.choices import AuthorKind, ChannelKind
 from kefu.conversations.models import Channel, Conversation, Message
 from kefu.core import clock
 from kefu.core.actions import action
+from kefu.core.bulk import values_where
 from kefu.core.errors import ValidationFailed
 from kefu.core.records import save_changes
 
@@ -72,12 +73,9 @@ def take_first_turn(conversation: Conversation, now: datetime) -> bool:
 
 def messages_stored(stored: list[tuple[Any, str, Any]], now: datetime) -> None:
     """New public messages: the bot answers its customers' ones; an agent's reply ends its part."""
-    ids = [conversation.pk for conversation, _kind, _author in stored]
-    active = set(
-        BotSession.objects.filter(conversation_id__in=ids, state=BotState.ANSWERING).values_list(
-            "conversation_id", flat=True
-        )
-    )
+    ids = sorted({conversation.pk for conversation, _kind, _author in stored})
+    # Run on every group commit of live chat: one plain statement (the ORM's query building cost more).
+    active = values_where(BotSession, "conversation_id", {"conversation_id": ids, "state": [str(BotState.ANSWERING)]})
     if not active:
         return
     from kefu.bot.tasks import bot_turn

@@ -32,6 +32,11 @@ application = ProtocolTypeRouter(
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018 - load the views now, so they are frozen too
+# The word segmenter of the search index (kefu.finder indexes every message inside the group commit) is
+# loaded now: loaded on first use, it held the group commit's thread for the first message's batch.
+from kefu.core.text import search_words  # noqa: E402
+
+search_words("预热 warm-up")
 gc.freeze()
 # A chat message allocates a few thousand short-lived objects; collecting the youngest generation every
 # 700 allocations ran it hundreds of times a second.  Collect it ten times less often.

@@ -43,3 +43,22 @@ def insert_rows(objs: Sequence[models.Model], *, returning_pk: bool = False) -> 
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def values_where(model: type[models.Model], column: str, where: dict[str, Sequence[Any]]) -> set[Any]:
+    """The distinct values of ``column`` in rows of ``model`` whose columns each hold one of the given
+    values (``{"conversation_id": ids, "status": states}``): one plain statement.  For look-ups run on
+    every group commit (kefu.tickets.hooks, kefu.bot.actions), where building the ORM's query for a
+    ``values_list`` took several times longer than the database did to answer it.  Values must be plain
+    numbers or strings; an empty list of values matches nothing."""
+    if any(not values for values in where.values()):
+        return set()
+    quote = connection.ops.quote_name
+    sql = "SELECT DISTINCT {} FROM {} WHERE {}".format(  # noqa: S608 - names from the model, values are parameters
+        quote(column),
+        quote(model._meta.db_table),
+        " AND ".join(f"{quote(name)} IN ({', '.join(['%s'] * len(values))})" for name, values in where.items()),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for values in where.values() for value in values])
+        return {row[0] for row in cursor.fetchall()}
