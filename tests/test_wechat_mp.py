@@ -440,3 +440,21 @@ def test_the_published_sample_vector_is_accepted(client, db, django_capture_on_c
     assert WechatReceipt.objects.get().key == "m:6054768590064713728"
     # Now (years later) the same signed request is a replay: refused, nothing more stored.
     assert client.post(url, data=outer, content_type="text/xml").status_code == 403
+
+
+def test_after_a_merge_later_messages_and_replies_follow(client, account, sim, django_capture_on_commit_callbacks):
+    from kefu.customers.actions import do_merge_customers
+    from tests.factories import CustomerFactory
+
+    sim.interact("oUser1")
+    conversation = _customer_writes(client, django_capture_on_commit_callbacks)
+    known = CustomerFactory(name="老客户")
+    do_merge_customers(conversation.customer, known, actor=None, now=clock.now())
+    conversation.refresh_from_db()
+    assert conversation.customer_id == known.pk
+    message = _agent_replies(conversation, "合并后回复", django_capture_on_commit_callbacks)
+    assert WechatDelivery.objects.get(message=message).status == "sent"
+    assert sim.sent[-1]["touser"] == "oUser1"
+    with django_capture_on_commit_callbacks(execute=True):
+        post_plain(client, xml("text", msg_id="5005", Content="又来了"))
+    assert Message.objects.get(text="又来了").conversation.customer_id == known.pk

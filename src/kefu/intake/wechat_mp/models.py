@@ -43,6 +43,8 @@ class WechatFollower(models.Model):
     last_action_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("WeChat follower")
+        verbose_name_plural = _("WeChat followers")
         constraints = [models.UniqueConstraint(fields=["account", "openid"], name="wechat_follower_unique")]
 
     def __str__(self) -> str:
@@ -79,6 +81,10 @@ class WechatDelivery(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("WeChat delivery")
+        verbose_name_plural = _("WeChat deliveries")
 
     def __str__(self) -> str:
         return f"{self.message_id}: {self.status}"

@@ -19,6 +19,8 @@ from kefu.conversations.outbound import register
 from kefu.core import clock
 from kefu.core.events import record_audit
 from kefu.core.tasks import task
+from kefu.customers.choices import IdentityKind
+from kefu.customers.models import CustomerIdentity
 from kefu.intake.wechat_mp import client
 from kefu.intake.wechat_mp.models import WechatAccount, WechatDelivery, WechatFollower
 
@@ -57,11 +59,7 @@ def push_wechat_message(message_id: int) -> None:
     message = delivery.message
     conversation = message.conversation
     account = conversation.channel.wechat_account
-    follower = (
-        WechatFollower.objects.filter(account=account, customer_id=conversation.customer_id)
-        .order_by("-last_action_at")
-        .first()
-    )
+    follower = _follower(account, conversation.customer_id)
     attempts = delivery.attempts + 1
     now = clock.now()
     if follower is None:
@@ -86,6 +84,20 @@ def push_wechat_message(message_id: int) -> None:
     WechatDelivery.objects.filter(pk=delivery.pk).update(
         attempts=attempts, status=Status.SENT, sent_at=now, errcode=None, last_error=""
     )
+
+
+def _follower(account: WechatAccount, customer_id: int) -> WechatFollower | None:
+    """The follower behind the conversation's customer: by the customer's identity (it moves with a
+    merge, R4), else by the follower row."""
+    prefix = f"wechat_mp:{account.app_id}:"
+    identities = CustomerIdentity.objects.filter(
+        customer_id=customer_id, kind=IdentityKind.PLATFORM, value__startswith=prefix
+    ).values_list("value", flat=True)
+    openids = [value.removeprefix(prefix) for value in identities]
+    found = WechatFollower.objects.filter(account=account, openid__in=openids) if openids else None
+    if found is None or not found.exists():
+        found = WechatFollower.objects.filter(account=account, customer_id=customer_id)
+    return found.order_by("-last_action_at").first()
 
 
 def window_text() -> str:

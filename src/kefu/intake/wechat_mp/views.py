@@ -29,6 +29,7 @@ from wechatpy.utils import WeChatSigner
 
 from kefu.core import clock
 from kefu.core.errors import KefuError, NotFound, ValidationFailed
+from kefu.core.errors import PermissionDenied as Forbidden
 from kefu.intake.wechat_mp.actions import check_receipt, ingest
 from kefu.intake.wechat_mp.models import WechatAccount
 
@@ -37,11 +38,6 @@ log = logging.getLogger("kefu.intake.wechat_mp")
 MAX_BODY = 256 * 1024
 _CDATA = re.compile(rb"<!\[CDATA\[.*?\]\]>", re.S)
 MAX_SKEW = 300  # seconds: an older timestamp is a replay
-
-
-class Forbidden(KefuError):
-    code = "forbidden"
-    status = 403
 
 
 def _signature(*parts: str) -> str:
