@@ -5,6 +5,8 @@ write-only (never rendered back; blank keeps the stored one) and encrypted at re
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -50,6 +52,13 @@ class WechatAccountForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = WechatAccount
         fields = ("channel", "app_id", "app_secret", "token", "aes_key", "api_base")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in SECRETS:
+            if self.instance.pk and getattr(self.instance, name):
+                stored = _("A value is stored (encrypted); leave blank to keep it.")
+                self.fields[name].help_text = f"{stored} {self.fields[name].help_text or ''}".strip()
 
     def _secret(self, name: str) -> str:
         value = str(self.cleaned_data.get(name) or "").strip()

@@ -25,7 +25,7 @@ class WechatAccount(models.Model):
     aes_key = EncryptedTextField(_("EncodingAESKey"), blank=True)
     api_base = models.URLField(_("API base URL"), max_length=200, default=DEFAULT_API_BASE)
     access_token = EncryptedTextField(blank=True, default="")
-    token_expires_at = models.DateTimeField(null=True, blank=True)
+    token_expires_at = models.DateTimeField(_("access token valid until"), null=True, blank=True)
     token_fetches = models.PositiveIntegerField(default=0)
 
     class Meta:
