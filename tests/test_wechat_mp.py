@@ -458,3 +458,21 @@ def test_after_a_merge_later_messages_and_replies_follow(client, account, sim, d
     with django_capture_on_commit_callbacks(execute=True):
         post_plain(client, xml("text", msg_id="5005", Content="又来了"))
     assert Message.objects.get(text="又来了").conversation.customer_id == known.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_platform_at_a_tiny_size_stores_each_message_once():
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("bench", "platform", "--callbacks", "40", "--users", "5", "--repeat", "2", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["exactly_once"] is True
+    assert result["duplicates"] > 0
+    assert result["wechat_messages_stored_per_second"] > 0
+    assert result["bridge_messages_stored_per_second"] > 0
+    assert not Message.objects.exists()  # rolled back
+    assert not WechatAccount.objects.exists()
