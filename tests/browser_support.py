@@ -25,7 +25,8 @@ DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 # Labels a busy agent reads at a glance: breaking one over two lines is a layout bug.
-WRAP_SENSITIVE = ".mainnav a, .tabs a, button, .button, .badge, .vip, .list th, .kv dt"
+# A suggested reply is a card-sized button (reason, title, text on their own lines): not a label.
+WRAP_SENSITIVE = ".mainnav a, .tabs a, button:not(.suggest-insert), .button, .badge, .vip, .list th, .kv dt"
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 

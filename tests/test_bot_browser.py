@@ -73,8 +73,9 @@ def test_bot_answers_in_the_widget_and_hands_over_with_its_transcript(browser, l
         expect(answer).to_contain_text("人工")
         expect(frame.locator("#human")).to_be_visible()
         visitor.shot("bot-answer")
-        # Nobody is bothered yet: the chat is not in the agent's list.
+        # Nobody is bothered yet: the chat is not in the agent's list (rows show the last message).
         expect(agent.page.locator("table.inbox tr", has_text=QUESTION[:8])).to_have_count(0)
+        expect(agent.page.locator("table.inbox tr", has_text="人工")).to_have_count(0)
 
         # When the visitor types 转人工,
         frame.locator("#text").fill("转人工")
@@ -82,7 +83,8 @@ def test_bot_answers_in_the_widget_and_hands_over_with_its_transcript(browser, l
         expect(frame.locator(".msg.bot")).to_have_count(2, timeout=15000)
         visitor.shot("bot-handover")
         # then an agent receives the conversation live,
-        row = agent.page.locator("table.inbox tr", has_text=QUESTION[:8])
+        # (its row shows the last message: the bot's hand-over line)
+        row = agent.page.locator("table.inbox tr", has_text="人工")
         expect(row).to_be_visible(timeout=10000)
         row.get_by_role("link").first.click()
         agent.page.wait_for_url(re.compile(r"/conversations/\d+/$"))

@@ -196,7 +196,7 @@ def test_every_screen_renders_without_sideways_scrolling(awkward_conversation, b
     page.goto(conversation_url)
     page.locator(".threadhead .actions a.button").click()  # create a ticket from the conversation
     page.wait_for_url(re.compile(r"/tickets/new/\?conversation=\d+$"))
-    expect(page.locator("form.narrow")).to_contain_text("高小姐")
+    expect(page.locator(".card.narrow")).to_contain_text("高小姐")
     check("ticket-new")
 
     page.goto("/tickets/")

@@ -389,7 +389,12 @@ def test_typing_and_read_receipts_reach_the_other_side(online_agent):
         return ack, typing, read, agent_typing, agent_ack, reply
 
     ack, typing, read, agent_typing, agent_ack, reply = async_to_sync(scenario)()
-    assert typing == {"type": "typing", "side": "visitor", "typing": True}
+    assert typing == {
+        "type": "typing",
+        "side": "visitor",
+        "typing": True,
+        "stream": f"conversation:{ack['conversation']}",
+    }
     assert read["upto"] == ack["message"]
     assert Conversation.objects.get(pk=ack["conversation"]).agent_read_upto == ack["message"]
     assert agent_typing["name"] == "小王"
