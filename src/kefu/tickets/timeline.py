@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from kefu.core.audit_labels import state_label, verb_label
 from kefu.core.events import audit_trail
@@ -42,37 +42,37 @@ def register_source(source: Source) -> Source:
 
 # Labels of the verbs written by the SLA engine, automation and the ticket actions added with them.
 VERBS = {
-    "sla.policy_applied": _lazy("SLA policy applied"),
-    "sla.warning": _lazy("SLA warning"),
-    "sla.breached": _lazy("SLA breached"),
-    "sla.met": _lazy("SLA target met"),
-    "sla.escalated": _lazy("Escalated after an SLA breach"),
-    "automation.trigger": _lazy("Trigger ran"),
-    "automation.time_trigger": _lazy("Time trigger ran"),
-    "automation.macro": _lazy("Macro applied"),
-    "automation.skipped": _lazy("Automation step skipped"),
-    "automation.loop_prevented": _lazy("Trigger loop prevented"),
-    "ticket.merged": _lazy("Another ticket merged in"),
-    "ticket.merged_into": _lazy("Merged into another ticket"),
-    "ticket.split": _lazy("Split into a new ticket"),
-    "ticket.linked": _lazy("Linked"),
-    "ticket.contacted": _lazy("Customer contacted"),
-    "ticket.appointment": _lazy("On-site time agreed"),
-    "ticket.arrived": _lazy("Arrived on site"),
-    "ticket.mentioned": _lazy("Colleagues mentioned"),
+    "sla.policy_applied": gettext_lazy("SLA policy applied"),
+    "sla.warning": gettext_lazy("SLA warning"),
+    "sla.breached": gettext_lazy("SLA breached"),
+    "sla.met": gettext_lazy("SLA target met"),
+    "sla.escalated": gettext_lazy("Escalated after an SLA breach"),
+    "automation.trigger": gettext_lazy("Trigger ran"),
+    "automation.time_trigger": gettext_lazy("Time trigger ran"),
+    "automation.macro": gettext_lazy("Macro applied"),
+    "automation.skipped": gettext_lazy("Automation step skipped"),
+    "automation.loop_prevented": gettext_lazy("Trigger loop prevented"),
+    "ticket.merged": gettext_lazy("Another ticket merged in"),
+    "ticket.merged_into": gettext_lazy("Merged into another ticket"),
+    "ticket.split": gettext_lazy("Split into a new ticket"),
+    "ticket.linked": gettext_lazy("Linked"),
+    "ticket.contacted": gettext_lazy("Customer contacted"),
+    "ticket.appointment": gettext_lazy("On-site time agreed"),
+    "ticket.arrived": gettext_lazy("Arrived on site"),
+    "ticket.mentioned": gettext_lazy("Colleagues mentioned"),
 }
 
 
 # How an agent reached the customer (``ticket.contacted``'s ``how``): the code is never shown.
 HOW = {
-    "reply": _lazy("Reply"),
-    "canned_reply": _lazy("Canned reply"),
-    "phone": _lazy("Phone"),
-    "email": _lazy("Email"),
-    "chat": _lazy("Chat"),
-    "visit": _lazy("Visit"),
-    "fax": _lazy("Fax"),
-    "other": _lazy("Other"),
+    "reply": gettext_lazy("Reply"),
+    "canned_reply": gettext_lazy("Canned reply"),
+    "phone": gettext_lazy("Phone"),
+    "email": gettext_lazy("Email"),
+    "chat": gettext_lazy("Chat"),
+    "visit": gettext_lazy("Visit"),
+    "fax": gettext_lazy("Fax"),
+    "other": gettext_lazy("Other"),
 }
 
 
