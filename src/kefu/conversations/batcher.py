@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kefu.conversations.actions import Post, PostResult, post_many
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
+from kefu.core.events import Deferred, doorbells_deferred
 
 MAX_BATCH = 200
 log = logging.getLogger(__name__)
@@ -29,6 +30,16 @@ class NotStored(ValidationFailed):
 
 def _store(posts: list[Post]) -> list[PostResult]:
     return post_many(posts, now=clock.now())
+
+
+async def _commit(posts: list[Post]) -> list[PostResult]:
+    """``_store`` on the database thread; the batch's doorbells are handed to the loop when it returns
+    (kefu.core.events.Deferred), not with a wake-up of the loop from the thread."""
+    deferred = Deferred()
+    try:
+        return await database_sync_to_async(doorbells_deferred)(deferred, _store, posts)
+    finally:
+        deferred.kick()
 
 
 class Batcher:
@@ -49,7 +60,7 @@ class Batcher:
             while self.waiting:
                 batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
                 try:
-                    results = await database_sync_to_async(_store)([post for post, _f in batch])
+                    results = await _commit([post for post, _f in batch])
                 except Exception:
                     # The database refused the whole transaction (one bad row fails them all):
                     # each member is written alone, so only the bad one is refused.
@@ -66,7 +77,7 @@ class Batcher:
 
 async def _store_alone(post: Post, future: asyncio.Future[PostResult]) -> None:
     try:
-        result = (await database_sync_to_async(_store)([post]))[0]
+        result = (await _commit([post]))[0]
     except Exception:
         log.exception("a message of conversation %s could not be stored", post.conversation_id)
         result = NotStored(_("This message could not be stored; please check it and send it again."))

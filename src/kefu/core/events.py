@@ -237,6 +237,12 @@ class _Doorbells:
             if self.draining:
                 return
             self.draining = True
+            deferred: Deferred | None = getattr(_DEFERRED, "token", None)
+            if deferred is not None:
+                with deferred.lock:
+                    if deferred.live:  # the caller on the loop starts the drain when this thread returns
+                        deferred.owed = self
+                        return
         try:
             self.loop.call_soon_threadsafe(self._start)
         except RuntimeError:  # the loop has closed (shutting down): the database keeps the events
@@ -259,6 +265,52 @@ class _Doorbells:
                     await self.layer.group_send(group_name(stream_key), {"type": "stream.event", "event": message})
                 except Exception:  # one failed doorbell must not stop the others; clients catch up by id
                     log.exception("doorbell failed", extra={"stream": stream_key})
+
+
+class Deferred:
+    """The group commit's thread rings doorbells while the loop waits for it to return: instead of waking
+    the loop for them (``call_soon_threadsafe``: a write to the loop's pipe and a hand-over of the
+    interpreter, once per batch), the loop starts their drain itself when the call returns
+    (:func:`doorbells_deferred`, :meth:`kick`).  Rung after :meth:`kick` (the caller gave up waiting),
+    they wake the loop as before."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.live = True
+        self.owed: _Doorbells | None = None
+
+    def kick(self) -> None:
+        """On the loop, once the thread's call has returned (or was abandoned)."""
+        with self.lock:
+            self.live = False
+            owed, self.owed = self.owed, None
+        if owed is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is owed.loop:
+            owed._start()
+            return
+        try:
+            owed.loop.call_soon_threadsafe(owed._start)
+        except RuntimeError:  # the loop has closed: the database keeps the events
+            with owed.lock:
+                owed.draining = False
+
+
+_DEFERRED = threading.local()
+
+
+def doorbells_deferred(deferred: Deferred, fn: Callable[..., Any], *args: Any) -> Any:
+    """Run ``fn(*args)`` (on a thread called from the loop) with the loop's wake-up for its doorbells
+    left to ``deferred.kick()``, which the caller runs on the loop when this returns."""
+    _DEFERRED.token = deferred
+    try:
+        return fn(*args)
+    finally:
+        _DEFERRED.token = None
 
 
 _DOORBELLS: dict[asyncio.AbstractEventLoop, _Doorbells] = {}
