@@ -412,7 +412,14 @@ def _save_stamps(conversations: list[Conversation]) -> None:
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - names from the model, values are parameters
         quote(table), ", ".join(f"{quote(c)} = %s" for c in columns), quote("id")
     )
-    adapt = connection.ops.adapt_datetimefield_value
+    # Most stamps of a batch are its ``now`` or None: each distinct value is adapted once.
+    adapted: dict[Any, Any] = {None: None}
+
+    def adapt(value: Any) -> Any:
+        if value not in adapted:
+            adapted[value] = connection.ops.adapt_datetimefield_value(value)
+        return adapted[value]
+
     rows = [[*(adapt(getattr(c, name)) for name in STAMPED_BY_MESSAGES), c.pk] for c in conversations]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
