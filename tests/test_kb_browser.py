@@ -81,7 +81,10 @@ def test_agent_searches_the_knowledge_base(browser, live_url):
     log_in(agent, "supervisor")
     page = agent.page
     # Given a supervisor, when they open Knowledge from the navigation and search 快递多久到,
-    page.locator('nav.mainnav a[href="/kb/"]').click()
+    kb_link = page.locator('nav.mainnav a[href="/kb/"]')
+    if not kb_link.is_visible():  # not one of the supervisor's own pages: it sits under 更多
+        page.locator("#nav-more summary").click()
+    kb_link.click()
     page.locator("form.kb-search input[type=search]").fill("快递多久到")
     page.locator("form.kb-search button").click()
     # then shipping articles are found (物流 and 快递 are synonyms), with highlights.

@@ -158,7 +158,11 @@ def test_duplicate_msgid_is_stored_once(client, account, django_capture_on_commi
 @pytest.mark.parametrize(
     ("kind", "fields", "expected"),
     [
-        ("location", {"Location_X": "31.23", "Location_Y": "121.47", "Label": "上海市"}, "上海市 (31.23, 121.47)"),
+        (
+            "location",
+            {"Location_X": "31.23", "Location_Y": "121.47", "Label": "上海市"},
+            "[位置] 上海市（31.23, 121.47）",
+        ),  # stored in the deployment language, zh-Hans
         ("link", {"Title": "商品页", "Url": "https://shop.example/p/1"}, "商品页 https://shop.example/p/1"),
     ],
 )
@@ -198,10 +202,10 @@ def test_video_and_events(client, account, sim, django_capture_on_commit_callbac
         post_plain(client, xml("event", msg_id=None, openid="oUser4", Event="SCAN", EventKey="456"))
         post_plain(client, xml("event", msg_id=None, openid="oUser5", Event="unsubscribe"))
     texts = list(Message.objects.order_by("id").values_list("text", flat=True))
-    assert texts[0].startswith("[Video]")
-    assert "[Followed the official account] 123" in texts
-    assert "[Menu click] MENU_ORDERS" in texts
-    assert "[Scanned a QR code] 456" in texts
+    assert texts[0].startswith("[视频]")
+    assert "[关注了公众号] 123" in texts
+    assert "[点击菜单] MENU_ORDERS" in texts
+    assert "[扫描二维码] 456" in texts
     assert len(texts) == 4  # unfollowing is not a customer message
     assert Conversation.objects.count() == 3
 
@@ -271,7 +275,7 @@ def test_outside_48h_kefu_does_not_send_and_says_why(client, account, sim, djang
     assert sim.sent == []
     assert sim.token_requests == 0
     note = Message.objects.filter(conversation=conversation, is_internal=True).get()
-    assert "48 hours" in note.text
+    assert "48 小时" in note.text and "45015" in note.text
 
 
 def test_platform_45015_is_final_and_shown_in_chinese(client, account, sim, django_capture_on_commit_callbacks):

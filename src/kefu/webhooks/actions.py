@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -33,18 +34,30 @@ def new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
+# A host name (labels of letters, digits and inner hyphens, IDN letters too), an IPv4 or an IPv6 address.
+_LABEL = r"[^\W_](?:[^\W_]|-){0,61}(?<!-)"
+_HOST = re.compile(rf"^(?:{_LABEL}\.)*{_LABEL}\.?$|^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*$")
+
+
 def clean_url(url: str) -> str:
     """http(s) only, a host, no user name or password in it (SSRF care: docs/webhooks.md)."""
     url = check_text(str(url or "").strip(), field="url")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise ValidationFailed(_("The webhook URL is not a valid address."), field="url") from None
     if parts.scheme not in ("http", "https"):
         raise ValidationFailed(_("A webhook URL must start with http:// or https://."), field="url")
     if not parts.hostname or parts.username is not None or parts.password is not None:
         raise ValidationFailed(_("A webhook URL needs a host and no user name or password."), field="url")
+    if not _HOST.match(parts.hostname):
+        raise ValidationFailed(_("The webhook URL is not a valid address."), field="url")
     try:
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        raise ValidationFailed(_("The webhook URL has an invalid port."), field="url") from None
+        port = parts.port
+    except ValueError:  # out of range or not a number
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raise ValidationFailed(_("The webhook URL has an invalid port."), field="url")
     if len(url) > 500:
         raise ValidationFailed(_("The webhook URL is too long."), field="url")
     return url
