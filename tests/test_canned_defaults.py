@@ -56,7 +56,7 @@ def test_no_shipped_reply_is_blocked_by_the_reply_lint():
 
 def test_migration_rewords_installed_rows_but_not_edited_ones():
     migration = import_module("kefu.knowledge.migrations.0006_canned_defaults_wording")
-    before, after, note = migration.REWORDED["bargain_ask_leader"]
+    before, after, _note = migration.REWORDED["bargain_ask_leader"]
     assert "呵呵" in before
     assert "呵呵" not in after
     # Given one row as an older kefu installed it and one an administrator edited,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from kefu.conversations.views import canned_for
 from kefu.core import clock
 from kefu.knowledge.canned import script_of
 from kefu.knowledge.choices import CannedCategory, CannedScope
 from kefu.knowledge.models import CannedReply
-from kefu.conversations.views import canned_for
 from tests.factories import CannedReplyFactory, ConversationFactory, MessageFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db

@@ -275,7 +275,8 @@ def test_outside_48h_kefu_does_not_send_and_says_why(client, account, sim, djang
     assert sim.sent == []
     assert sim.token_requests == 0
     note = Message.objects.filter(conversation=conversation, is_internal=True).get()
-    assert "48 小时" in note.text and "45015" in note.text
+    assert "48 小时" in note.text
+    assert "45015" in note.text
 
 
 def test_platform_45015_is_final_and_shown_in_chinese(client, account, sim, django_capture_on_commit_callbacks):

@@ -4,24 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_user_last_routed_at'),
+        ("accounts", "0002_user_last_routed_at"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoginFailure',
+            name="LoginFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(db_index=True, max_length=150, verbose_name='user name')),
-                ('ip', models.CharField(db_index=True, max_length=64, verbose_name='address')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='time')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("username", models.CharField(db_index=True, max_length=150, verbose_name="user name")),
+                ("ip", models.CharField(db_index=True, max_length=64, verbose_name="address")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="time")),
             ],
             options={
-                'verbose_name': 'failed sign-in',
-                'verbose_name_plural': 'failed sign-ins',
-                'ordering': ['-at'],
+                "verbose_name": "failed sign-in",
+                "verbose_name_plural": "failed sign-ins",
+                "ordering": ["-at"],
             },
         ),
     ]

@@ -6,26 +6,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations', '0002_channel_hours_channel_prechat_form_channel_routing_and_more'),
+        ("conversations", "0002_channel_hours_channel_prechat_form_channel_routing_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(verbose_name='created at')),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='conversations.conversation', verbose_name='conversation')),
-                ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='invited by')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chat_invitations', to=settings.AUTH_USER_MODEL, verbose_name='colleague')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(verbose_name="created at")),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="conversations.conversation",
+                        verbose_name="conversation",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="invited by",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chat_invitations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="colleague",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'chat participant',
-                'verbose_name_plural': 'chat participants',
-                'constraints': [models.UniqueConstraint(fields=('conversation', 'user'), name='participant_once')],
+                "verbose_name": "chat participant",
+                "verbose_name_plural": "chat participants",
+                "constraints": [models.UniqueConstraint(fields=("conversation", "user"), name="participant_once")],
             },
         ),
     ]
