@@ -155,6 +155,50 @@ def test_duplicate_msgid_is_stored_once(client, account, django_capture_on_commi
     assert WechatReceipt.objects.count() == 1
 
 
+def test_a_callback_whose_job_never_ran_is_stored_by_the_sweeper_once(
+    client, account, django_capture_on_commit_callbacks
+):
+    from kefu.intake.wechat_mp.tasks import redeliver
+
+    # Given a callback answered "success" whose ingest job never ran (the process died after the
+    # receipt's commit: the on-commit callbacks are captured and thrown away),
+    body = xml("text", msg_id="888", Content="我的快递到哪了")
+    with django_capture_on_commit_callbacks(execute=False):
+        assert post_plain(client, body).content == b"success"
+    assert Message.objects.count() == 0
+    receipt = WechatReceipt.objects.get()
+    assert receipt.done_at is None
+    assert receipt.payload["Content"] == "我的快递到哪了"
+    # the sweeper leaves it alone while the job may still come (under two minutes),
+    assert redeliver(clock.now()) == 0
+    assert Message.objects.count() == 0
+    # and stores it once after that; a second sweep, a platform retry and the late job store nothing more.
+    later = clock.now() + timedelta(minutes=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert redeliver(later) == 1
+        assert redeliver(later) == 0
+        post_plain(client, body)
+        assert do_receive(account, dict(receipt.payload), now=later) is None
+    assert list(Message.objects.values_list("text", flat=True)) == ["我的快递到哪了"]
+    receipt.refresh_from_db()
+    assert receipt.done_at is not None
+    assert receipt.message_id == Message.objects.get().pk
+    assert receipt.payload == {}  # the raw fields are not kept once stored
+
+
+def test_a_receipt_that_is_no_customer_message_is_done_without_a_message(
+    client, account, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_plain(client, xml("event", msg_id=None, openid="oUser9", Event="unsubscribe"))
+    receipt = WechatReceipt.objects.get()
+    assert receipt.done_at is not None
+    assert receipt.message_id is None
+    from kefu.intake.wechat_mp.tasks import redeliver
+
+    assert redeliver(clock.now() + timedelta(minutes=3)) == 0
+
+
 @pytest.mark.parametrize(
     ("kind", "fields", "expected"),
     [

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -81,7 +81,7 @@ def check_receipt(account: WechatAccount, msg: dict[str, Any], *, now: datetime)
     """Record the callback once: ``False`` for a retry of one already taken (nothing more happens)."""
     try:
         with transaction.atomic():
-            WechatReceipt.objects.create(account=account, key=receipt_key(msg), created_at=now)
+            WechatReceipt.objects.create(account=account, key=receipt_key(msg), created_at=now, payload=msg)
     except IntegrityError:
         return False
     return True
@@ -118,15 +118,22 @@ def ingest(account_id: int, msg: dict[str, Any]) -> None:
 
 
 def do_receive(account: WechatAccount, msg: dict[str, Any], *, now: datetime) -> dict[str, Any] | None:
+    key = receipt_key(msg)
+    done = WechatReceipt.objects.filter(account=account, key=key, done_at__isnull=False)
+    if done.exists():  # the job and the redeliver sweeper both got it: stored once
+        return None
     text = describe(msg)
     openid = str(msg.get("FromUserName") or "").strip()[:64]
     if text is None or not openid:
+        WechatReceipt.objects.filter(account=account, key=key).update(done_at=now, payload={})
         return None
     uploads, note = _fetch_media(account, msg) if str(msg.get("MsgType")).lower() in MEDIA_TYPES else ([], "")
     if note:
         text = f"{text} {note}"
-    key = receipt_key(msg)
     with transaction.atomic():
+        receipt = WechatReceipt.objects.select_for_update().filter(account=account, key=key).first()
+        if receipt is not None and receipt.done_at is not None:
+            return None
         customer, _new = do_find_or_create_by_identity(
             IdentityKind.PLATFORM, f"wechat_mp:{account.app_id}:{openid}", now=now
         )
@@ -159,5 +166,32 @@ def do_receive(account: WechatAccount, msg: dict[str, Any], *, now: datetime) ->
                 now=now,
                 client_id=key[:64],
             )
-        WechatReceipt.objects.filter(account=account, key=key).update(message=message)
+        WechatReceipt.objects.filter(account=account, key=key).update(message=message, done_at=now, payload={})
     return {"conversation": conversation.pk, "message": message.pk, "customer": customer.pk}
+
+
+REDELIVER_AFTER = timedelta(minutes=2)  # longer than the job's own retries take to start
+REDELIVER_ATTEMPTS = 10
+
+
+def do_redeliver(now: datetime, *, limit: int = 100) -> int:
+    """Store the callbacks whose job failed or never ran (the process died after the receipt's
+    commit): every receipt not done two minutes after it came, oldest first, at most
+    ``REDELIVER_ATTEMPTS`` times each (then it stays for an operator, logged)."""
+    stored = 0
+    waiting = (
+        WechatReceipt.objects.filter(
+            done_at__isnull=True, created_at__lt=now - REDELIVER_AFTER, attempts__lt=REDELIVER_ATTEMPTS
+        )
+        .exclude(payload={})
+        .select_related("account__channel")
+        .order_by("id")[:limit]
+    )
+    for receipt in waiting:
+        WechatReceipt.objects.filter(pk=receipt.pk).update(attempts=receipt.attempts + 1)
+        try:
+            if do_receive(receipt.account, dict(receipt.payload), now=now) is not None:
+                stored += 1
+        except Exception:
+            log.exception("wechat message not stored again", extra={"receipt": receipt.pk})
+    return stored

@@ -53,12 +53,18 @@ class WechatFollower(models.Model):
 
 class WechatReceipt(models.Model):
     """One row per platform message id (or FromUserName+CreateTime for events): the platform
-    retries a callback three times within 15 s, each retry finds this row and stores nothing."""
+    retries a callback three times within 15 s, each retry finds this row and stores nothing.
+    The row keeps the callback's fields until it is stored (``done_at``), so a job that failed or
+    was never run is done again by the ``wechat_mp.redeliver`` sweeper: the receipt that stops
+    WeChat's retries never loses the message."""
 
     account = models.ForeignKey(WechatAccount, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=120)
     message = models.ForeignKey("conversations.Message", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField()
+    payload = models.JSONField(default=dict, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "key"], name="wechat_receipt_unique")]
