@@ -24,6 +24,7 @@ from kefu.webhooks import actions
 from kefu.webhooks.models import Delivery, Endpoint
 from kefu.webhooks.tasks import deliver_due
 from tests.factories import ConversationFactory, CustomerFactory
+from tests.factories_integrations import DeliveryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -259,9 +260,7 @@ def test_replay_resends_as_a_new_delivery(roles, receiver, client, django_captur
 def test_wrong_permissions_get_403(roles, client, role):
     # Given a delivery and a non-administrator,
     endpoint = _endpoint(roles["admin"], "http://127.0.0.1:9/", ["ticket.created"])
-    delivery = Delivery.objects.create(
-        endpoint=endpoint, event_type="ticket.created", event_key="ticket:1#1", payload={}, created_at=clock.now()
-    )
+    delivery = DeliveryFactory(endpoint=endpoint)
     _t, raw = do_create_api_token(roles[role], now=clock.now())
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     # when they replay, list or create, then the API answers 403 in the house shape.
@@ -401,9 +400,7 @@ def test_admin_configures_endpoints_and_replays_through_the_actions(roles, clien
     )
     assert "必须以 http:// 或 https:// 开头" in refused.content.decode()  # the admin speaks zh-Hans by default
     # The delivery log's replay action makes a new delivery.
-    delivery = Delivery.objects.create(
-        endpoint=changed, event_type="ticket.created", event_key="ticket:9#1", payload={"x": 1}, created_at=clock.now()
-    )
+    delivery = DeliveryFactory(endpoint=changed, payload={"x": 1})
     client.post("/admin/webhooks/delivery/", {"action": "replay", "_selected_action": [delivery.pk]}, follow=True)
     assert Delivery.objects.filter(replay_of=delivery).count() == 1
 
@@ -423,21 +420,7 @@ def test_old_finished_deliveries_are_pruned(roles):
     now = clock.now()
     old = now - timedelta(days=actions.KEEP_DAYS + 1)
     for i, status in enumerate(["delivered", "failed", "pending"]):
-        Delivery.objects.create(
-            endpoint=endpoint,
-            event_type="ticket.created",
-            event_key=f"ticket:{i}#1",
-            payload={},
-            status=status,
-            created_at=old,
-        )
-    Delivery.objects.create(
-        endpoint=endpoint,
-        event_type="ticket.created",
-        event_key="ticket:9#1",
-        payload={},
-        status="delivered",
-        created_at=now,
-    )
+        DeliveryFactory(endpoint=endpoint, event_key=f"ticket:{i}#1", status=status, created_at=old)
+    DeliveryFactory(endpoint=endpoint, event_key="ticket:9#1", status="delivered", created_at=now)
     assert prune(now) == 2
     assert sorted(Delivery.objects.values_list("status", flat=True)) == ["delivered", "pending"]

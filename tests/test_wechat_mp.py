@@ -20,6 +20,7 @@ from kefu.intake.wechat_mp.actions import do_receive
 from kefu.intake.wechat_mp.models import WechatAccount, WechatDelivery, WechatFollower, WechatReceipt
 from kefu.intake.wechat_mp.outbound import push_wechat_message
 from tests.factories import ChannelFactory
+from tests.factories_integrations import WechatAccountFactory
 from tests.wechat_sim import WechatSim, aes_decrypt, aes_encrypt, signature
 
 APP_ID = "wx1234567890abcdef"
@@ -41,7 +42,7 @@ def sim():
 @pytest.fixture
 def account(db, sim):
     channel = ChannelFactory(key="wx-shop", kind=ChannelKind.SOCIAL, name="公众号")
-    return WechatAccount.objects.create(
+    return WechatAccountFactory(
         channel=channel, app_id=APP_ID, app_secret=SECRET, token=TOKEN, aes_key=AES_KEY, api_base=sim.url
     )
 
@@ -387,9 +388,7 @@ def test_two_concurrent_senders_fetch_the_token_once():
         pytest.skip("threads need a shared database file")
     with WechatSim(APP_ID, SECRET, token_delay=0.5) as sim:
         channel = ChannelFactory(key="wx-shop", kind=ChannelKind.SOCIAL)
-        account = WechatAccount.objects.create(
-            channel=channel, app_id=APP_ID, app_secret=SECRET, token=TOKEN, api_base=sim.url
-        )
+        account = WechatAccountFactory(channel=channel, app_id=APP_ID, app_secret=SECRET, token=TOKEN, api_base=sim.url)
         sim.interact("oA")
         sim.interact("oB")
         barrier = threading.Barrier(2)
@@ -467,9 +466,7 @@ def test_the_published_sample_vector_is_accepted(client, db, django_capture_on_c
     s = SAMPLE
     assert signature(s["token"], s["timestamp"], s["nonce"], s["encrypt"]) == s["msg_signature"]
     channel = ChannelFactory(key="wx-sample", kind=ChannelKind.SOCIAL)
-    WechatAccount.objects.create(
-        channel=channel, app_id=s["app_id"], app_secret="x", token=s["token"], aes_key=s["aes_key"]
-    )
+    WechatAccountFactory(channel=channel, app_id=s["app_id"], app_secret="x", token=s["token"], aes_key=s["aes_key"])
     outer = (
         f"<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><Encrypt><![CDATA[{s['encrypt']}]]></Encrypt></xml>"
     )
